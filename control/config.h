@@ -1,0 +1,156 @@
+/* The switch configuration model: one plain C struct, its validation and
+ * its JSON form.
+ *
+ * This library is shared by vswitch-controld (which owns, validates and
+ * persists the desired configuration) and vswitchd (which decodes the
+ * configuration controld pushes and validates it again before applying it).
+ * It has no DPDK dependency and no global state; every function is
+ * re-entrant.  No json_t escapes this library: callers see only the structs
+ * below and strings.
+ *
+ * Errors: functions that can fail write one human-readable message into
+ * 'err' (at most 'errsz' bytes, always NUL-terminated) that names the
+ * offending field, e.g. "ports[2].vlan: 4095 is not a VLAN id (1-4094)" or
+ * "--vlan: 0 is not a VLAN id (1-4094)", and return a negative errno
+ * (-EINVAL for bad values, -ENOENT for unknown names, -EEXIST for
+ * duplicates, -ENOSPC for full tables, -EIO for file errors).  On failure
+ * the output struct is left unchanged unless said otherwise. */
+#ifndef VSWITCH_CONTROL_CONFIG_H
+#define VSWITCH_CONTROL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_SCHEMA_VERSION 1
+#define CTL_MAX_PORTS 256          /* ports per switch */
+#define CTL_NAME_SIZE 16           /* port names: 1..15 chars + NUL */
+#define CTL_PATH_SIZE 108          /* sizeof(sun_path) */
+#define CTL_DEVARGS_SIZE 256
+#define CTL_MAX_STATIC_MACS 4096
+#define CTL_MAC_AGING_DEFAULT 300  /* seconds */
+#define CTL_MAC_AGING_MIN 10
+#define CTL_MAC_AGING_MAX 1000000
+#define CTL_VLAN_MIN 1
+#define CTL_VLAN_MAX 4094
+
+enum ctl_port_type {
+	CTL_PORT_VM,        /* a VM's adapter: vhost-user, or devargs in tests */
+	CTL_PORT_EXTERNAL,  /* uplink: any DPDK device (devargs) */
+	CTL_PORT_INTERNAL,  /* TAP into the host kernel, named after the port */
+};
+
+enum ctl_vhost_mode {
+	CTL_VHOST_SERVER,   /* vswitchd creates the socket, the VM connects */
+	CTL_VHOST_CLIENT,   /* the VM owns the socket; vswitchd (re)connects */
+};
+
+enum ctl_vlan_mode {
+	CTL_VLAN_UNTAGGED,  /* untagged frames only, in the untagged domain */
+	CTL_VLAN_ACCESS,    /* untagged frames only, all in 'vlan' */
+	CTL_VLAN_TRUNK,     /* tagged frames of 'allowed'; untagged = native */
+};
+
+/* A set of VLAN ids, bit i set when VLAN i is in the set (0 and 4095 never
+ * are). */
+struct ctl_vlan_set {
+	uint64_t bits[64];
+};
+
+struct ctl_port {
+	char name[CTL_NAME_SIZE];          /* [A-Za-z0-9_.-], 1..15 chars */
+	enum ctl_port_type type;
+	char socket[CTL_PATH_SIZE];        /* vm over vhost-user; else "" */
+	enum ctl_vhost_mode vhost_mode;    /* with 'socket' only */
+	char devargs[CTL_DEVARGS_SIZE];    /* vm (test attach) or external */
+	bool has_mac;                      /* 'mac' was configured */
+	uint8_t mac[6];                    /* vm: the VM's own MAC */
+	enum ctl_vlan_mode vlan_mode;
+	uint16_t vlan;                     /* access: the VLAN; else 0 */
+	uint16_t native_vlan;              /* trunk: 0 = untagged domain */
+	struct ctl_vlan_set allowed;       /* trunk: VLANs carried tagged */
+};
+
+struct ctl_static_mac {
+	uint8_t mac[6];                    /* unicast */
+	uint16_t vlan;                     /* 0 = untagged domain */
+	char port[CTL_NAME_SIZE];          /* an existing port */
+};
+
+struct ctl_config {
+	uint32_t mac_aging_s;              /* MAC table aging time */
+	unsigned int n_ports;
+	struct ctl_port ports[CTL_MAX_PORTS];
+	unsigned int n_static_macs;
+	struct ctl_static_mac static_macs[CTL_MAX_STATIC_MACS];
+};
+
+/* Life cycle.  ctl_config_new() returns an empty configuration with default
+ * settings, or NULL when out of memory. */
+struct ctl_config *ctl_config_new(void);
+struct ctl_config *ctl_config_clone(const struct ctl_config *cfg);
+void ctl_config_free(struct ctl_config *cfg);
+
+/* Checks everything that involves more than one field: unique port names,
+ * a socket or devargs as the port type requires (and not both), VLAN fields
+ * that match the VLAN mode, static MACs naming existing ports and unique per
+ * (VLAN, MAC).  Returns 0 or -EINVAL with 'err' naming the field. */
+int ctl_config_validate(const struct ctl_config *cfg, char *err, size_t errsz);
+
+/* Decodes the JSON form (see docs/config.md) strictly: duplicate keys,
+ * unknown keys, wrong types and invalid values are rejected with a message
+ * naming the key path and, for syntax errors, the line and column; then
+ * runs ctl_config_validate().  Fills 'out' only on success. */
+int ctl_config_from_json(const char *text, struct ctl_config *out,
+			 char *err, size_t errsz);
+
+/* Encodes 'cfg' in the canonical JSON form (keys at their defaults are left
+ * out).  Returns a malloc'd NUL-terminated string, or NULL when out of
+ * memory.  ctl_config_from_json(ctl_config_to_json(c)) == c. */
+char *ctl_config_to_json(const struct ctl_config *cfg);
+
+/* Reads 'path'.  A file that does not exist yields an empty configuration
+ * and returns 1; a readable valid file returns 0. */
+int ctl_config_load_file(const char *path, struct ctl_config *out,
+			 char *err, size_t errsz);
+
+/* Writes 'cfg' to 'path' atomically: a temporary file in the same
+ * directory, fsync, rename over 'path', fsync of the directory.  A crash at
+ * any point leaves either the old or the new file. */
+int ctl_config_save_file(const char *path, const struct ctl_config *cfg,
+			 char *err, size_t errsz);
+
+/* Lookup helpers; return NULL / -1 when absent. */
+struct ctl_port *ctl_config_find_port(struct ctl_config *cfg,
+				      const char *name);
+int ctl_config_port_index(const struct ctl_config *cfg, const char *name);
+
+/* Field parsers and formatters shared by vswitchctl, controld and vswitchd.
+ * Each returns 0 or -EINVAL and, on error, writes a message that names
+ * 'field' (e.g. "--vlan" or "ports[1].vlan"). */
+int ctl_parse_port_name(const char *s, const char *field,
+			char *err, size_t errsz);
+int ctl_parse_mac(const char *s, uint8_t mac[6], const char *field,
+		  char *err, size_t errsz);              /* unicast, not 0 */
+int ctl_parse_vlan_id(long long v, const char *field,
+		      char *err, size_t errsz);          /* 1..4094 */
+int ctl_parse_vlan_list(const char *s, struct ctl_vlan_set *out,
+			const char *field, char *err, size_t errsz);
+						 /* "10,20,100-200" */
+int ctl_check_devargs(const char *s, const char *field,
+		      char *err, size_t errsz);
+int ctl_check_socket_path(const char *s, enum ctl_vhost_mode mode,
+			  const char *field, char *err, size_t errsz);
+
+void ctl_format_mac(const uint8_t mac[6], char buf[18]);
+void ctl_format_vlan_list(const struct ctl_vlan_set *set, char *buf,
+			  size_t bufsz);                 /* "10,20,100-200" */
+bool ctl_vlan_set_has(const struct ctl_vlan_set *set, uint16_t vid);
+void ctl_vlan_set_add(struct ctl_vlan_set *set, uint16_t vid);
+bool ctl_vlan_set_empty(const struct ctl_vlan_set *set);
+
+const char *ctl_port_type_name(enum ctl_port_type t);  /* "vm", ... */
+const char *ctl_vlan_mode_name(enum ctl_vlan_mode m);  /* "access", ... */
+const char *ctl_vhost_mode_name(enum ctl_vhost_mode m);
+
+#endif

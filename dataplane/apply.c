@@ -1,0 +1,225 @@
+/* Reconciling the running switch to a configuration pushed by controld.
+ * Control thread only.
+ *
+ * Order matters for "a change never disturbs what it does not concern":
+ * new ports are created first (so a failure can be rolled back before
+ * anything else moved), then one publish makes every change visible at
+ * once, then removed ports are closed after the grace period, then ports
+ * whose attachment changed are opened again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/log.h"
+
+struct dp_port *
+dp_find_port(struct dp *dp, const char *name)
+{
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (dp->ports[slot] && !strcmp(dp->ports[slot]->cfg.name, name))
+			return dp->ports[slot];
+	return NULL;
+}
+
+static bool
+same_attachment(const struct ctl_port *a, const struct ctl_port *b)
+{
+	return a->type == b->type && !strcmp(a->socket, b->socket) &&
+	       a->vhost_mode == b->vhost_mode &&
+	       !strcmp(a->devargs, b->devargs);
+}
+
+static bool
+same_vlan(const struct ctl_port *a, const struct ctl_port *b)
+{
+	return a->vlan_mode == b->vlan_mode && a->vlan == b->vlan &&
+	       a->native_vlan == b->native_vlan &&
+	       !memcmp(&a->allowed, &b->allowed, sizeof(a->allowed));
+}
+
+static int
+free_slot(const struct dp *dp)
+{
+	for (int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (!dp->ports[slot])
+			return slot;
+	return -1;
+}
+
+/* Creates the port 'c' in a free slot.  Returns the port (running, or not
+ * with p->error set), or NULL when no slot or memory is left. */
+static struct dp_port *
+port_add(struct dp *dp, const struct ctl_port *c, char *err, size_t errsz)
+{
+	int slot = free_slot(dp);
+	struct dp_port *p;
+
+	if (slot < 0 || !(p = calloc(1, sizeof(*p)))) {
+		snprintf(err, errsz, "ports[%s]: no room for another port",
+			 c->name);
+		return NULL;
+	}
+	p->cfg = *c;
+	p->slot = (uint16_t)slot;
+	dp_port_counters_zero(dp, p->slot);
+	if (dp_port_open(dp, p, err, errsz) < 0)
+		snprintf(p->error, sizeof(p->error), "%s", err);
+	else
+		dp_sched_assign_new(dp, p);
+	dp->ports[slot] = p;
+	return p;
+}
+
+/* Frees ports already unpublished and past their grace period. */
+static void
+port_release(struct dp *dp, struct dp_port *p)
+{
+	dp_mactable_flush_port(dp->macs, p->slot, true);
+	dp_port_close(dp, p);
+	dp_port_counters_zero(dp, p->slot);
+	free(p);
+}
+
+static void
+result_add(json_t *results, const struct dp_port *p)
+{
+	if (!results)
+		return;
+	json_array_append_new(results, json_pack("{s:s, s:s, s:s*}",
+		"name", p->cfg.name, "status", p->running ? "ok" : "error",
+		"error", p->running ? NULL : p->error));
+}
+
+static void
+static_macs_apply(struct dp *dp, const struct ctl_config *old,
+		  const struct ctl_config *cfg)
+{
+	for (unsigned int i = 0; i < old->n_static_macs; i++) {
+		const struct ctl_static_mac *m = &old->static_macs[i];
+		dp_mactable_del(dp->macs, dp_mac_key(m->vlan, m->mac));
+	}
+	for (unsigned int i = 0; i < cfg->n_static_macs; i++) {
+		const struct ctl_static_mac *m = &cfg->static_macs[i];
+		struct dp_port *p = dp_find_port(dp, m->port);
+		if (p && dp_mactable_add_static(dp->macs,
+				dp_mac_key(m->vlan, m->mac), p->slot) < 0)
+			DP_LOG(WARNING, "MAC table full: static %s dropped",
+			       m->port);
+	}
+}
+
+/* Phase 1: creates ports that are new.  On failure (not replaying) removes
+ * the ones this call created and returns the error. */
+static int
+apply_create(struct dp *dp, const struct ctl_config *cfg, bool replay,
+	     bool *created, char *err, size_t errsz)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct ctl_port *c = &cfg->ports[i];
+		struct dp_port *p;
+
+		created[i] = false;
+		if (dp_find_port(dp, c->name))
+			continue;
+		p = port_add(dp, c, err, errsz);
+		if (p && (p->running || replay)) {
+			created[i] = true;
+			continue;
+		}
+		if (p) {
+			dp->ports[p->slot] = NULL;
+			port_release(dp, p);
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (created[j]) {
+				p = dp_find_port(dp, cfg->ports[j].name);
+				dp->ports[p->slot] = NULL;
+				port_release(dp, p);
+			}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
+	 void *results, char *err, size_t errsz)
+{
+	static bool created[CTL_MAX_PORTS];
+	struct dp_port *gone[DP_MAX_PORTS];
+	struct ctl_port *again[DP_MAX_PORTS];
+	unsigned int n_gone = 0, n_again = 0;
+	struct ctl_config *next, *old;
+	uint16_t reflush[DP_MAX_PORTS];
+	unsigned int n_reflush = 0;
+
+	if (ctl_config_validate(cfg, err, errsz) < 0)
+		return -EINVAL;
+	next = ctl_config_clone(cfg);
+	if (!next) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	if (apply_create(dp, next, replay, created, err, errsz) < 0) {
+		ctl_config_free(next);
+		return -EINVAL;
+	}
+
+	/* Removed ports, ports to re-create, settings of the others. */
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++) {
+		struct dp_port *p = dp->ports[slot];
+		struct ctl_port *c;
+
+		if (!p)
+			continue;
+		c = ctl_config_find_port(next, p->cfg.name);
+		if (c && same_attachment(&p->cfg, c)) {
+			if (!same_vlan(&p->cfg, c))
+				reflush[n_reflush++] = p->slot;
+			p->cfg = *c;
+			continue;
+		}
+		if (c)
+			again[n_again++] = c;
+		gone[n_gone++] = p;
+		dp->ports[slot] = NULL;
+	}
+	old = dp->cfg;
+	dp->cfg = next;
+	dp_publish(dp);
+
+	for (unsigned int i = 0; i < n_gone; i++)
+		port_release(dp, gone[i]);
+	for (unsigned int i = 0; i < n_reflush; i++)
+		dp_mactable_flush_port(dp->macs, reflush[i], false);
+	for (unsigned int i = 0; i < n_again; i++)
+		port_add(dp, again[i], err, errsz);
+	if (n_again)
+		dp_publish(dp);
+	static_macs_apply(dp, old, next);
+	ctl_config_free(old);
+
+	for (unsigned int i = 0; i < next->n_ports; i++)
+		result_add(results, dp_find_port(dp, next->ports[i].name));
+	DP_LOG(INFO, "applied configuration%s: %u ports", replay ?
+	       " (replay)" : "", next->n_ports);
+	return 0;
+}
+
+void
+dp_shutdown_ports(struct dp *dp)
+{
+	struct dp_port *all[DP_MAX_PORTS];
+	unsigned int n = 0;
+
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (dp->ports[slot]) {
+			all[n++] = dp->ports[slot];
+			dp->ports[slot] = NULL;
+		}
+	dp_publish(dp);
+	for (unsigned int i = 0; i < n; i++)
+		port_release(dp, all[i]);
+}

@@ -1,0 +1,208 @@
+/* vswitchd internals: the switch context, the configuration snapshot the
+ * workers read, and the per-worker state.
+ *
+ * Threads.  One control thread (the EAL main lcore) and N workers (one
+ * lcore each).  The control thread owns everything under "control thread
+ * only" and is the single writer of the snapshot pointer.  Workers never
+ * take a lock, allocate, log or make a syscall per packet.
+ *
+ * RCU.  The workers read the configuration only through 'dp->snap', an
+ * immutable 'struct dp_snapshot' that they load once per loop iteration.
+ * The control thread builds a new snapshot, publishes it with a release
+ * store, waits on 'dp->rcu' (rte_rcu_qsbr) until every worker has passed a
+ * quiescent state -- reported once per loop, after all transmit buffers were
+ * flushed -- and only then frees the old snapshot and closes devices that
+ * the new one no longer names.  A queue that moves between workers is first
+ * unassigned, waited for, then assigned, so no two workers ever poll one
+ * queue.
+ *
+ * Counters.  Each worker writes its own counters (plain 64-bit stores, one
+ * writer); the control thread sums them on read.  A port slot's counters are
+ * zeroed by the control thread only while no snapshot names the slot. */
+#ifndef VSWITCH_DP_DP_H
+#define VSWITCH_DP_DP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "control/config.h"
+#include "dataplane/drop.h"
+#include "dataplane/mactable.h"
+#include "dataplane/vlan.h"
+
+#define DP_MAX_PORTS CTL_MAX_PORTS
+#define DP_MAX_WORKERS 16
+#define DP_MAX_RXQ 8               /* receive queues per port */
+#define DP_MAX_POLLS 512           /* queues one worker may poll */
+#define DP_BURST 32
+#define DP_TXBUF 64                /* frames buffered per output port */
+#define DP_RX_DESC 1024
+#define DP_TX_DESC 1024
+#define DP_HANDOFF_SIZE 4096       /* frames queued to a tx-owning worker */
+#define DP_PORT_WORDS (DP_MAX_PORTS / 64)
+#define DP_NO_WORKER 0xff
+
+/* One port as the workers see it; part of the snapshot. */
+struct dp_port_view {
+	bool present;               /* slot holds a running port */
+	bool txq_per_worker;        /* worker w sends on its own txq w */
+	uint8_t tx_owner;           /* else: the worker that sends on txq 0 */
+	uint16_t port_id;           /* ethdev port */
+	struct rte_ring *handoff;   /* frames for tx_owner, when shared */
+	struct dp_vlan_port vlan;   /* 802.1Q mode */
+};
+
+struct dp_poll {
+	uint16_t slot;              /* port slot */
+	uint16_t queue;             /* rx queue of that port */
+};
+
+/* Immutable once published; see "RCU" above. */
+struct dp_snapshot {
+	uint64_t generation;        /* increases with every publish */
+	uint32_t aging_s;           /* MAC aging, seconds */
+	struct dp_port_view ports[DP_MAX_PORTS];
+	uint64_t flood[4096][DP_PORT_WORDS];  /* VLAN -> member port slots */
+	uint16_t n_polls[DP_MAX_WORKERS];
+	struct dp_poll polls[DP_MAX_WORKERS][DP_MAX_POLLS];
+	uint16_t n_owned[DP_MAX_WORKERS];     /* handoff rings to drain */
+	uint16_t owned[DP_MAX_WORKERS][DP_MAX_PORTS];
+};
+
+struct dp_port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[DP_DROP_N];
+};
+
+struct dp_queue_counters {
+	uint64_t cycles;            /* TSC cycles spent on this queue */
+	uint64_t packets;           /* frames received from it */
+};
+
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_TXBUF];
+};
+
+/* Per worker; only that worker writes it (the control thread reads the
+ * counters and zeroes a free slot's). */
+struct __rte_cache_aligned dp_worker {
+	unsigned int id;            /* 0..n_workers-1, also its RCU id */
+	unsigned int lcore;
+	struct dp *dp;
+	uint32_t now;               /* seconds, cached once per loop */
+	const struct dp_snapshot *snap;       /* loaded once per loop */
+	uint64_t tx_dirty[DP_PORT_WORDS];     /* slots with buffered frames */
+	struct dp_txbuf txbuf[DP_MAX_PORTS];
+	struct dp_port_counters ctr[DP_MAX_PORTS];
+	struct dp_queue_counters qctr[DP_MAX_PORTS][DP_MAX_RXQ];
+	uint64_t busy_cycles;       /* loops that received something */
+	uint64_t idle_cycles;
+	uint64_t mac_learned;
+	uint64_t mac_moved;
+	uint64_t mac_table_full;
+};
+
+/* A port as the control thread keeps it. */
+struct dp_port {
+	struct ctl_port cfg;        /* as last applied */
+	uint16_t slot;
+	bool running;               /* device probed and started */
+	char error[256];            /* why not running */
+	uint16_t port_id;           /* ethdev port, when running */
+	char devname[RTE_ETH_NAME_MAX_LEN];
+	bool is_vhost;
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	bool txq_per_worker;
+	struct rte_ring *handoff;
+	uint8_t assign[DP_MAX_RXQ]; /* rx queue -> worker, DP_NO_WORKER */
+	uint64_t last_cycles[DP_MAX_RXQ];     /* for rebalancing deltas */
+	uint64_t load[DP_MAX_RXQ];  /* cycles in the last interval */
+};
+
+struct dp {
+	/* Shared with workers (read-only after start, except 'snap'). */
+	unsigned int n_workers;
+	struct dp_worker *workers[DP_MAX_WORKERS];
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *rcu;
+	struct dp_snapshot *_Atomic snap;
+	struct dp_mactable *macs;
+	uint64_t tsc_hz;
+	bool idle_sleep;            /* workers nap when idle (adaptive) */
+	atomic_bool stop;
+
+	/* Control thread only. */
+	struct dp_port *ports[DP_MAX_PORTS];  /* by slot */
+	struct ctl_config *cfg;     /* last applied configuration */
+	uint64_t generation;
+	unsigned int dev_seq;       /* makes vdev names unique */
+	uint64_t rebalance_tsc;
+};
+
+static inline uint32_t
+dp_now_s(const struct dp *dp)
+{
+	return (uint32_t)(rte_get_tsc_cycles() / dp->tsc_hz);
+}
+
+/* worker.c */
+int dp_worker_main(void *arg);
+
+/* l2.c: the switching stage for one received burst. */
+void dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
+		 uint16_t in_slot, struct rte_mbuf **pkts, uint16_t n);
+
+/* tx.c */
+void dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m);
+void dp_tx_flush_all(struct dp_worker *w, const struct dp_snapshot *snap);
+void dp_tx_drain_handoff(struct dp_worker *w, const struct dp_snapshot *snap);
+int dp_vlan_push(struct rte_mbuf *m, uint16_t vid);
+void dp_vlan_pop(struct rte_mbuf *m);
+
+static inline void
+dp_count_drop(struct dp_worker *w, uint16_t slot, enum dp_drop reason)
+{
+	w->ctr[slot].drops[reason]++;
+}
+
+/* port.c (control thread) */
+int dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz);
+void dp_port_close(struct dp *dp, struct dp_port *p);
+bool dp_port_link_up(const struct dp_port *p);
+
+/* snapshot.c (control thread) */
+int dp_publish(struct dp *dp);
+void dp_port_counters_sum(const struct dp *dp, uint16_t slot,
+			  struct dp_port_counters *out);
+void dp_port_counters_zero(struct dp *dp, uint16_t slot);
+
+/* sched.c (control thread) */
+void dp_sched_assign_new(struct dp *dp, struct dp_port *p);
+void dp_sched_rebalance(struct dp *dp, bool force);
+
+/* apply.c (control thread) */
+int dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
+	     void *result /* json_t array of per-port results */,
+	     char *err, size_t errsz);
+void dp_shutdown_ports(struct dp *dp);
+struct dp_port *dp_find_port(struct dp *dp, const char *name);
+
+/* rpc.c (control thread) */
+struct dp_rpc;
+struct dp_rpc *dp_rpc_create(struct dp *dp, const char *socket_path);
+void dp_rpc_run(struct dp_rpc *rpc, int timeout_ms);
+void dp_rpc_destroy(struct dp_rpc *rpc);
+
+#endif

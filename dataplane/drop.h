@@ -1,0 +1,36 @@
+/* Reasons the dataplane drops a frame.  One list feeds the enum, the names
+ * reported by port-stats and the per-port counters, so a new reason is one
+ * line here.  Names are stable: tools and tests key on them. */
+#ifndef VSWITCH_DP_DROP_H
+#define VSWITCH_DP_DROP_H
+
+#define foreach_dp_drop                                                      \
+	_(TRUNCATED, "truncated")         /* header runs past the frame */   \
+	_(BAD_IPV4, "bad-ipv4")           /* version, IHL or total length */ \
+	_(BAD_IPV6, "bad-ipv6")           /* version or payload length */    \
+	_(BAD_SRC_MAC, "bad-src-mac")     /* multicast or zero source */     \
+	_(TAGGED_ON_ACCESS, "tagged-on-access")                              \
+	_(TAGGED_ON_UNTAGGED, "tagged-on-untagged")                          \
+	_(DOUBLE_TAGGED, "double-tagged") /* more than one 802.1Q tag */     \
+	_(BAD_VLAN_ID, "bad-vlan-id")     /* VID 4095 */                     \
+	_(VLAN_NOT_ALLOWED, "vlan-not-allowed") /* trunk: not in the list */ \
+	_(SAME_PORT, "dst-on-input-port") /* learned behind the input port */\
+	_(EGRESS_VLAN, "egress-vlan")     /* output port not in the VLAN */  \
+	_(NO_PORT, "no-port")             /* output port went away */        \
+	_(NO_MBUF, "no-mbuf")             /* flood copy: pool empty */       \
+	_(HANDOFF_FULL, "handoff-full")   /* tx ring to the owning worker */ \
+	_(TX_FAILED, "tx-failed")         /* device refused the frame */
+
+enum dp_drop {
+	DP_DROP_NONE = 0,
+#define _(sym, name) DP_DROP_##sym,
+	foreach_dp_drop
+#undef _
+	DP_DROP_N
+};
+
+/* Returns the stable name of 'reason' ("truncated", ...), "none" for
+ * DP_DROP_NONE. */
+const char *dp_drop_name(enum dp_drop reason);
+
+#endif

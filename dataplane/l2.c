@@ -1,0 +1,190 @@
+/* The L2 stage: ingress VLAN classification, MAC learning, destination
+ * lookup, and the choice between one output port and flooding within the
+ * VLAN.  Egress VLAN handling happens per output here too; buffering and
+ * sending live in tx.c. */
+#include <rte_prefetch.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/parse.h"
+
+struct l2_frame {
+	uint16_t in_slot;
+	uint16_t vlan;
+	bool tagged;            /* carries one tag with VID == vlan */
+};
+
+static void
+drop(struct dp_worker *w, uint16_t slot, enum dp_drop reason,
+     struct rte_mbuf *m)
+{
+	dp_count_drop(w, slot, reason);
+	rte_pktmbuf_free(m);
+}
+
+/* Puts 'm' in the form 'out' wants; 'm' must not be shared. */
+static int
+set_form(struct rte_mbuf *m, const struct l2_frame *f, enum dp_vlan_out out)
+{
+	if (out == DP_VLAN_OUT_TAGGED && !f->tagged)
+		return dp_vlan_push(m, f->vlan);
+	if (out == DP_VLAN_OUT_UNTAGGED && f->tagged)
+		dp_vlan_pop(m);
+	return 0;
+}
+
+static void
+output_one(struct dp_worker *w, const struct dp_snapshot *snap,
+	   const struct l2_frame *f, uint16_t out, struct rte_mbuf *m)
+{
+	const struct dp_port_view *v = &snap->ports[out];
+	enum dp_vlan_out form;
+
+	if (!v->present) {
+		drop(w, f->in_slot, DP_DROP_NO_PORT, m);
+		return;
+	}
+	form = dp_vlan_egress(&v->vlan, f->vlan);
+	if (form == DP_VLAN_OUT_DROP) {
+		drop(w, out, DP_DROP_EGRESS_VLAN, m);
+		return;
+	}
+	if (set_form(m, f, form) < 0) {
+		drop(w, out, DP_DROP_NO_MBUF, m);
+		return;
+	}
+	dp_tx_enqueue(w, out, m);
+}
+
+/* Sends one reference of 'm' to each of 'slots'; 'm' is in the right form
+ * for all of them and is consumed. */
+static void
+send_shared(struct dp_worker *w, struct rte_mbuf *m, const uint16_t *slots,
+	    unsigned int n)
+{
+	if (n == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (n > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(n - 1));
+	for (unsigned int i = 0; i < n; i++)
+		dp_tx_enqueue(w, slots[i], m);
+}
+
+/* Floods 'm' to every port of the frame's VLAN but the input port.  Frames
+ * in one form are shared by reference; one copy serves the ports that
+ * need the other form (tag pushed or popped). */
+static void
+flood(struct dp_worker *w, const struct dp_snapshot *snap,
+      const struct l2_frame *f, struct rte_mbuf *m)
+{
+	uint16_t same[DP_MAX_PORTS], other[DP_MAX_PORTS];
+	unsigned int n_same = 0, n_other = 0;
+	const uint64_t *members = snap->flood[f->vlan];
+
+	for (unsigned int word = 0; word < DP_PORT_WORDS; word++) {
+		uint64_t bits = members[word];
+		if (word == f->in_slot / 64u)
+			bits &= ~(1ull << (f->in_slot % 64));
+		while (bits) {
+			uint16_t slot = (uint16_t)(word * 64 +
+						   __builtin_ctzll(bits));
+			enum dp_vlan_out form = dp_vlan_egress(
+				&snap->ports[slot].vlan, f->vlan);
+			bits &= bits - 1;
+			if ((form == DP_VLAN_OUT_TAGGED) == f->tagged)
+				same[n_same++] = slot;
+			else
+				other[n_other++] = slot;
+		}
+	}
+	if (n_other) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0,
+						      UINT32_MAX);
+		enum dp_vlan_out form = f->tagged ? DP_VLAN_OUT_UNTAGGED
+						  : DP_VLAN_OUT_TAGGED;
+		if (c == NULL || set_form(c, f, form) < 0) {
+			rte_pktmbuf_free(c);
+			for (unsigned int i = 0; i < n_other; i++)
+				dp_count_drop(w, other[i], DP_DROP_NO_MBUF);
+		} else {
+			send_shared(w, c, other, n_other);
+		}
+	}
+	send_shared(w, m, same, n_same);
+}
+
+/* Learns the source; the burst-local cache skips repeated sources. */
+static void
+learn(struct dp_worker *w, uint64_t key, uint16_t slot, uint64_t *cache)
+{
+	if (key == *cache)
+		return;
+	*cache = key;
+	switch (dp_mactable_learn(w->dp->macs, key, slot, w->now)) {
+	case DP_LEARN_NEW:
+		w->mac_learned++;
+		break;
+	case DP_LEARN_MOVED:
+		w->mac_moved++;
+		break;
+	case DP_LEARN_FULL:
+		w->mac_table_full++;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
+	    uint16_t in_slot, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_vlan_port *in_vlan = &snap->ports[in_slot].vlan;
+	struct dp_port_counters *ctr = &w->ctr[in_slot];
+	uint64_t src_cache = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct l2_frame f = { .in_slot = in_slot };
+		struct dp_vlan_in vin;
+		struct dp_parsed pp;
+		enum dp_drop reason;
+		const uint8_t *eth;
+		uint16_t out;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		ctr->rx_packets++;
+		ctr->rx_bytes += m->pkt_len;
+
+		eth = rte_pktmbuf_mtod(m, const uint8_t *);
+		reason = dp_parse_frame(eth, m->data_len, &pp);
+		if (reason == DP_DROP_NONE)
+			reason = dp_vlan_ingress(in_vlan, &pp, &vin);
+		if (reason != DP_DROP_NONE) {
+			drop(w, in_slot, reason, m);
+			continue;
+		}
+		if (vin.strip_prio_tag) {
+			dp_vlan_pop(m);
+			eth = rte_pktmbuf_mtod(m, const uint8_t *);
+			pp.n_tags = 0;
+		}
+		f.vlan = vin.vlan;
+		f.tagged = pp.n_tags == 1;
+
+		learn(w, dp_mac_key(f.vlan, eth + 6), in_slot, &src_cache);
+		if (pp.flags & DP_PF_MULTICAST) {
+			flood(w, snap, &f, m);
+			continue;
+		}
+		out = dp_mactable_lookup(w->dp->macs, dp_mac_key(f.vlan, eth));
+		if (out == DP_MAC_NO_PORT)
+			flood(w, snap, &f, m);
+		else if (out == in_slot)
+			drop(w, in_slot, DP_DROP_SAME_PORT, m);
+		else
+			output_one(w, snap, &f, out, m);
+	}
+}

@@ -1,0 +1,332 @@
+#include "dataplane/mactable.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#define BUCKET_SLOTS 8
+#define KEY_BUSY (1ull << 62)    /* claimed, value not yet published */
+#define VAL_STATIC (1ull << 16)
+
+struct bucket {
+	_Atomic uint64_t keys[BUCKET_SLOTS];  /* 0 = empty */
+	_Atomic uint64_t vals[BUCKET_SLOTS];  /* seen << 32 | flags | port */
+};
+
+struct dp_mactable {
+	uint32_t mask;                        /* buckets - 1 */
+	struct bucket *buckets;
+};
+
+static inline uint64_t
+val_make(uint16_t port, bool is_static, uint32_t seen)
+{
+	return (uint64_t)seen << 32 | (is_static ? VAL_STATIC : 0) | port;
+}
+
+static inline uint16_t val_port(uint64_t v) { return (uint16_t)v; }
+static inline bool val_static(uint64_t v) { return v & VAL_STATIC; }
+static inline uint32_t val_seen(uint64_t v) { return (uint32_t)(v >> 32); }
+
+static inline uint64_t
+key_hash(uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdull;
+	key ^= key >> 33;
+	key *= 0xc4ceb9fe1a85ec53ull;
+	return key ^ (key >> 33);
+}
+
+static inline void
+key_buckets(const struct dp_mactable *t, uint64_t key, struct bucket **b)
+{
+	uint64_t h = key_hash(key);
+	uint32_t i1 = (uint32_t)h & t->mask;
+	uint32_t i2 = (uint32_t)(h >> 32) & t->mask;
+
+	b[0] = &t->buckets[i1];
+	b[1] = &t->buckets[i2 == i1 ? (i1 + 1) & t->mask : i2];
+}
+
+struct dp_mactable *
+dp_mactable_create(uint32_t capacity)
+{
+	struct dp_mactable *t = calloc(1, sizeof(*t));
+	uint32_t n = 1;
+
+	if (!t)
+		return NULL;
+	while (n * BUCKET_SLOTS < capacity)
+		n <<= 1;
+	if (n < 2)
+		n = 2;
+	t->mask = n - 1;
+	t->buckets = aligned_alloc(64, sizeof(struct bucket) * n);
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			atomic_init(&t->buckets[i].keys[s], 0);
+			atomic_init(&t->buckets[i].vals[s], 0);
+		}
+	return t;
+}
+
+void
+dp_mactable_destroy(struct dp_mactable *t)
+{
+	if (t) {
+		free(t->buckets);
+		free(t);
+	}
+}
+
+/* Finds the slot of 'key' (published or being published), or NULL. */
+static _Atomic uint64_t *
+slot_find(struct bucket **b, uint64_t key, int *slot)
+{
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			uint64_t k = atomic_load_explicit(&b[i]->keys[s],
+							  memory_order_acquire);
+			if ((k & ~KEY_BUSY) == key) {
+				*slot = s;
+				return &b[i]->keys[s];
+			}
+		}
+	return NULL;
+}
+
+uint16_t
+dp_mactable_lookup(const struct dp_mactable *t, uint64_t key)
+{
+	struct bucket *b[2];
+
+	key_buckets(t, key, b);
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			/* Acquire: the value load below must not move above
+			 * this load, or it could see an older entry's value. */
+			if (atomic_load_explicit(&b[i]->keys[s],
+						 memory_order_acquire) != key)
+				continue;
+			uint64_t v = atomic_load_explicit(&b[i]->vals[s],
+							  memory_order_acquire);
+			/* Re-check: the slot may have been deleted and reused
+			 * between the two loads. */
+			if (atomic_load_explicit(&b[i]->keys[s],
+						 memory_order_relaxed) != key)
+				return DP_MAC_NO_PORT;
+			return val_port(v);
+		}
+	return DP_MAC_NO_PORT;
+}
+
+/* Claims an empty slot for 'key' and publishes 'val'.  Returns false when
+ * both buckets are full.  Sets '*raced' when another thread published the
+ * same key first. */
+static bool
+slot_insert(struct bucket **b, uint64_t key, uint64_t val, bool *raced)
+{
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			uint64_t k = atomic_load_explicit(&b[i]->keys[s],
+							  memory_order_relaxed);
+			if ((k & ~KEY_BUSY) == key) {
+				*raced = true;
+				return true;
+			}
+			if (k != 0)
+				continue;
+			if (!atomic_compare_exchange_strong_explicit(
+				    &b[i]->keys[s], &k, key | KEY_BUSY,
+				    memory_order_acquire, memory_order_relaxed)) {
+				if ((k & ~KEY_BUSY) == key) {
+					*raced = true;
+					return true;
+				}
+				continue;
+			}
+			atomic_store_explicit(&b[i]->vals[s], val,
+					      memory_order_relaxed);
+			/* Release: the value is visible before the key. */
+			atomic_store_explicit(&b[i]->keys[s], key,
+					      memory_order_release);
+			return true;
+		}
+	return false;
+}
+
+enum dp_learn
+dp_mactable_learn(struct dp_mactable *t, uint64_t key, uint16_t port,
+		  uint32_t now)
+{
+	struct bucket *b[2];
+	_Atomic uint64_t *k;
+	bool raced = false;
+	int s;
+
+	key_buckets(t, key, b);
+	k = slot_find(b, key, &s);
+	if (k) {
+		struct bucket *bk = k == &b[0]->keys[s] ? b[0] : b[1];
+		uint64_t v = atomic_load_explicit(&bk->vals[s],
+						  memory_order_relaxed);
+		if (val_static(v))
+			return val_port(v) == port ? DP_LEARN_REFRESHED
+						   : DP_LEARN_STATIC;
+		if (val_port(v) == port && val_seen(v) == now)
+			return DP_LEARN_REFRESHED; /* no write: no bouncing */
+		atomic_store_explicit(&bk->vals[s], val_make(port, false, now),
+				      memory_order_release);
+		return val_port(v) == port ? DP_LEARN_REFRESHED
+					   : DP_LEARN_MOVED;
+	}
+	if (!slot_insert(b, key, val_make(port, false, now), &raced))
+		return DP_LEARN_FULL;
+	return raced ? DP_LEARN_REFRESHED : DP_LEARN_NEW;
+}
+
+int
+dp_mactable_add_static(struct dp_mactable *t, uint64_t key, uint16_t port)
+{
+	struct bucket *b[2];
+	bool raced = false;
+	int s;
+
+	key_buckets(t, key, b);
+	for (;;) {
+		_Atomic uint64_t *k = slot_find(b, key, &s);
+		if (k) {
+			struct bucket *bk = k == &b[0]->keys[s] ? b[0] : b[1];
+			atomic_store_explicit(&bk->vals[s],
+					      val_make(port, true, 0),
+					      memory_order_release);
+			return 0;
+		}
+		raced = false;
+		if (!slot_insert(b, key, val_make(port, true, 0), &raced))
+			return -ENOSPC;
+		if (!raced)
+			return 0;
+		/* A worker learned it meanwhile: overwrite that entry. */
+	}
+}
+
+bool
+dp_mactable_del(struct dp_mactable *t, uint64_t key)
+{
+	struct bucket *b[2];
+	uint64_t expect = key;
+
+	key_buckets(t, key, b);
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < BUCKET_SLOTS; s++)
+			if (atomic_compare_exchange_strong(&b[i]->keys[s],
+							   &expect, 0))
+				return true;
+			else
+				expect = key;
+	return false;
+}
+
+/* Calls 'fn' on every published slot; deletes it when 'fn' returns true. */
+static unsigned int
+table_sweep(struct dp_mactable *t,
+	    bool (*fn)(uint64_t val, const void *arg), const void *arg)
+{
+	unsigned int removed = 0;
+
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		struct bucket *b = &t->buckets[i];
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			uint64_t k = atomic_load(&b->keys[s]);
+			if (k == 0 || (k & KEY_BUSY))
+				continue;
+			if (fn(atomic_load(&b->vals[s]), arg) &&
+			    atomic_compare_exchange_strong(&b->keys[s], &k, 0))
+				removed++;
+		}
+	}
+	return removed;
+}
+
+struct age_arg {
+	uint32_t now, aging;
+};
+
+static bool
+entry_expired(uint64_t v, const void *arg)
+{
+	const struct age_arg *a = arg;
+
+	/* Signed: a worker may have stamped a second later than 'now'. */
+	return !val_static(v) &&
+	       (int64_t)(int32_t)(a->now - val_seen(v)) >= (int64_t)a->aging;
+}
+
+unsigned int
+dp_mactable_age(struct dp_mactable *t, uint32_t now, uint32_t aging)
+{
+	struct age_arg a = { now, aging };
+
+	return table_sweep(t, entry_expired, &a);
+}
+
+struct flush_arg {
+	uint16_t port;
+	bool statics;
+};
+
+static bool
+entry_on_port(uint64_t v, const void *arg)
+{
+	const struct flush_arg *a = arg;
+
+	return val_port(v) == a->port && (a->statics || !val_static(v));
+}
+
+unsigned int
+dp_mactable_flush_port(struct dp_mactable *t, uint16_t port, bool statics)
+{
+	struct flush_arg a = { port, statics };
+
+	return table_sweep(t, entry_on_port, &a);
+}
+
+unsigned int
+dp_mactable_dump(const struct dp_mactable *t, struct dp_mac_entry *out,
+		 unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		const struct bucket *b = &t->buckets[i];
+		for (int s = 0; s < BUCKET_SLOTS; s++) {
+			uint64_t k = atomic_load(&b->keys[s]);
+			uint64_t v = atomic_load(&b->vals[s]);
+			if (k == 0 || (k & KEY_BUSY))
+				continue;
+			if (n < max) {
+				struct dp_mac_entry *e = &out[n];
+				e->vlan = (k >> 48) & 0xfff;
+				for (int j = 0; j < 6; j++)
+					e->mac[j] = (uint8_t)(k >> (40 - 8 * j));
+				e->port = val_port(v);
+				e->is_static = val_static(v);
+				e->seen = val_seen(v);
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned int
+dp_mactable_count(const struct dp_mactable *t)
+{
+	return dp_mactable_dump(t, NULL, 0);
+}

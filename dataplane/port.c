@@ -1,0 +1,209 @@
+/* Ports: turning a configured port into a running DPDK device and back.
+ * Control thread only. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_lcore.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/log.h"
+
+/* Builds the EAL device string of 'p' into 'out' and its ethdev name into
+ * p->devname.  Virtual devices get a unique instance name (DRIVER_vsN) so
+ * that several ports may name the same driver. */
+static int
+port_devstring(struct dp *dp, struct dp_port *p, char *out, size_t size)
+{
+	const struct ctl_port *c = &p->cfg;
+	unsigned int seq = ++dp->dev_seq;
+	const char *args, *comma;
+	size_t drv_len;
+	int n;
+
+	if (c->type == CTL_PORT_INTERNAL) {
+		snprintf(p->devname, sizeof(p->devname), "net_tap_vs%u", seq);
+		n = snprintf(out, size, "%s,iface=%s", p->devname, c->name);
+	} else if (c->socket[0]) {
+		snprintf(p->devname, sizeof(p->devname), "net_vhost_vs%u",
+			 seq);
+		n = snprintf(out, size, "%s,iface=%s,queues=1,client=%d",
+			     p->devname, c->socket,
+			     c->vhost_mode == CTL_VHOST_CLIENT);
+		p->is_vhost = true;
+	} else {
+		comma = strchr(c->devargs, ',');
+		args = comma ? comma : "";
+		drv_len = comma ? (size_t)(comma - c->devargs)
+				: strlen(c->devargs);
+		if (!strncmp(c->devargs, "net_", 4) ||
+		    !strncmp(c->devargs, "eth_", 4)) {
+			while (drv_len && isdigit((unsigned char)
+						  c->devargs[drv_len - 1]))
+				drv_len--;
+			snprintf(p->devname, sizeof(p->devname), "%.*s_vs%u",
+				 (int)drv_len, c->devargs, seq);
+			p->is_vhost = !strncmp(c->devargs, "net_vhost", 9);
+		} else {
+			snprintf(p->devname, sizeof(p->devname), "%.*s",
+				 (int)drv_len, c->devargs);
+		}
+		n = snprintf(out, size, "%s%s", p->devname, args);
+	}
+	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
+static const char *
+port_field(const struct dp_port *p)
+{
+	if (p->cfg.type == CTL_PORT_INTERNAL)
+		return "name";
+	return p->cfg.socket[0] ? "socket" : "devargs";
+}
+
+static int
+port_setup_queues(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nrx = DP_RX_DESC, ntx = DP_TX_DESC;
+	int socket = rte_eth_dev_socket_id(p->port_id), rc;
+
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc < 0)
+		goto fail;
+	p->n_rxq = p->cfg.type == CTL_PORT_VM ? 1
+		 : RTE_MIN(RTE_MIN(dp->n_workers, (unsigned)info.max_rx_queues),
+			   (unsigned)DP_MAX_RXQ);
+	p->n_txq = RTE_MIN(dp->n_workers, (unsigned)info.max_tx_queues);
+	if (p->is_vhost)
+		p->n_txq = 1;
+	p->txq_per_worker = p->n_txq >= dp->n_workers;
+	if (!p->txq_per_worker)
+		p->n_txq = 1;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nrx, &ntx);
+	for (uint16_t q = 0; rc == 0 && q < p->n_rxq; q++)
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nrx,
+					    (unsigned)socket, NULL, dp->pool);
+	for (uint16_t q = 0; rc == 0 && q < p->n_txq; q++)
+		rc = rte_eth_tx_queue_setup(p->port_id, q, ntx,
+					    (unsigned)socket, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(p->port_id);
+	if (rc == 0)
+		return 0;
+fail:
+	snprintf(err, errsz, "ports[%s].%s: cannot start device %s: %s",
+		 p->cfg.name, port_field(p), p->devname, rte_strerror(-rc));
+	return rc;
+}
+
+static int
+port_create_handoff(struct dp_port *p, char *err, size_t errsz)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (p->txq_per_worker)
+		return 0;
+	snprintf(name, sizeof(name), "vs_ho_%u", p->port_id);
+	p->handoff = rte_ring_create(name, DP_HANDOFF_SIZE, SOCKET_ID_ANY,
+				     RING_F_SC_DEQ);
+	if (p->handoff)
+		return 0;
+	snprintf(err, errsz, "ports[%s]: cannot create tx ring: %s",
+		 p->cfg.name, rte_strerror(rte_errno));
+	return -ENOMEM;
+}
+
+static void
+port_remove_device(struct dp_port *p)
+{
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+		dev = info.device;
+	rte_eth_dev_stop(p->port_id);
+	rte_eth_dev_close(p->port_id);
+	if (dev && rte_dev_remove(dev) < 0)
+		rte_eal_hotplug_remove("vdev", p->devname);
+}
+
+int
+dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
+{
+	char devstr[CTL_DEVARGS_SIZE + 64];
+	int rc;
+
+	p->running = false;
+	p->error[0] = '\0';
+	for (int q = 0; q < DP_MAX_RXQ; q++)
+		p->assign[q] = DP_NO_WORKER;
+	if (port_devstring(dp, p, devstr, sizeof(devstr)) < 0) {
+		snprintf(err, errsz, "ports[%s].%s: too long", p->cfg.name,
+			 port_field(p));
+		return -ENAMETOOLONG;
+	}
+	rc = rte_dev_probe(devstr);
+	if (rc < 0) {
+		snprintf(err, errsz, "ports[%s].%s: cannot probe '%s': %s",
+			 p->cfg.name, port_field(p), devstr, rte_strerror(-rc));
+		return rc;
+	}
+	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
+		snprintf(err, errsz, "ports[%s].%s: '%s' is not an ethdev",
+			 p->cfg.name, port_field(p), p->devname);
+		rte_eal_hotplug_remove("vdev", p->devname);
+		return -ENODEV;
+	}
+	rc = port_setup_queues(dp, p, err, errsz);
+	if (rc == 0)
+		rc = port_create_handoff(p, err, errsz);
+	if (rc < 0) {
+		port_remove_device(p);
+		return rc;
+	}
+	rte_eth_promiscuous_enable(p->port_id);
+	p->running = true;
+	DP_LOG(INFO, "port %s: %s is dpdk port %u, %u rxq, %u txq%s",
+	       p->cfg.name, p->devname, p->port_id, p->n_rxq, p->n_txq,
+	       p->txq_per_worker ? "" : " (shared)");
+	return 0;
+}
+
+void
+dp_port_close(struct dp *dp, struct dp_port *p)
+{
+	void *m = NULL;
+
+	(void)dp;
+	if (!p->running)
+		return;
+	port_remove_device(p);
+	if (p->handoff) {
+		while (rte_ring_sc_dequeue(p->handoff, &m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(p->handoff);
+		p->handoff = NULL;
+	}
+	p->running = false;
+	DP_LOG(INFO, "port %s: %s closed", p->cfg.name, p->devname);
+}
+
+bool
+dp_port_link_up(const struct dp_port *p)
+{
+	struct rte_eth_link link;
+
+	if (!p->running || rte_eth_link_get_nowait(p->port_id, &link) < 0)
+		return false;
+	return link.link_status == RTE_ETH_LINK_UP;
+}

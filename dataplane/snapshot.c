@@ -1,0 +1,129 @@
+/* Building and publishing the configuration snapshot the workers read, and
+ * summing the workers' counters.  Control thread only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/dp.h"
+
+static void
+view_vlan(struct dp_vlan_port *v, const struct ctl_port *c)
+{
+	memset(v, 0, sizeof(*v));
+	switch (c->vlan_mode) {
+	case CTL_VLAN_ACCESS:
+		v->mode = DP_VLAN_ACCESS;
+		v->vlan = c->vlan;
+		break;
+	case CTL_VLAN_TRUNK:
+		v->mode = DP_VLAN_TRUNK;
+		v->native = c->native_vlan;
+		memcpy(v->allowed, c->allowed.bits, sizeof(v->allowed));
+		break;
+	default:
+		v->mode = DP_VLAN_UNTAGGED;
+		break;
+	}
+}
+
+static void
+flood_add(struct dp_snapshot *s, uint16_t vlan, uint16_t slot)
+{
+	s->flood[vlan][slot / 64] |= 1ull << (slot % 64);
+}
+
+/* Marks 'slot' a member of every VLAN it can send (dp_vlan_egress). */
+static void
+snapshot_add_flood(struct dp_snapshot *s, uint16_t slot)
+{
+	const struct dp_vlan_port *v = &s->ports[slot].vlan;
+
+	switch (v->mode) {
+	case DP_VLAN_ACCESS:
+		flood_add(s, v->vlan, slot);
+		break;
+	case DP_VLAN_TRUNK:
+		flood_add(s, v->native, slot);
+		for (uint16_t vid = 1; vid < 4095; vid++)
+			if (dp_vlan_allowed(v, vid))
+				flood_add(s, vid, slot);
+		break;
+	default:
+		flood_add(s, 0, slot);
+		break;
+	}
+}
+
+static void
+snapshot_add_port(struct dp_snapshot *s, const struct dp_port *p)
+{
+	struct dp_port_view *v = &s->ports[p->slot];
+
+	v->present = true;
+	v->port_id = p->port_id;
+	v->txq_per_worker = p->txq_per_worker;
+	v->handoff = p->handoff;
+	v->tx_owner = p->txq_per_worker ? DP_NO_WORKER : p->assign[0];
+	view_vlan(&v->vlan, &p->cfg);
+	snapshot_add_flood(s, p->slot);
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		uint8_t w = p->assign[q];
+		if (w != DP_NO_WORKER && s->n_polls[w] < DP_MAX_POLLS)
+			s->polls[w][s->n_polls[w]++] =
+				(struct dp_poll){ p->slot, q };
+	}
+	if (v->tx_owner != DP_NO_WORKER)
+		s->owned[v->tx_owner][s->n_owned[v->tx_owner]++] = p->slot;
+}
+
+/* Builds a snapshot of the current ports and settings, publishes it, and
+ * returns once no worker can still be reading the previous one, which it
+ * then frees.  Returns 0 or -ENOMEM (the old snapshot stays). */
+int
+dp_publish(struct dp *dp)
+{
+	struct dp_snapshot *s = aligned_alloc(RTE_CACHE_LINE_SIZE,
+					      sizeof(*s));
+	struct dp_snapshot *old;
+
+	if (s == NULL)
+		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
+	s->generation = ++dp->generation;
+	s->aging_s = dp->cfg->mac_aging_s;
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (dp->ports[slot] && dp->ports[slot]->running)
+			snapshot_add_port(s, dp->ports[slot]);
+
+	/* Release: every store above is visible to a worker that loads the
+	 * new pointer with acquire (dp_worker_main). */
+	old = atomic_exchange_explicit(&dp->snap, s, memory_order_acq_rel);
+	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
+	free(old);
+	return 0;
+}
+
+void
+dp_port_counters_sum(const struct dp *dp, uint16_t slot,
+		     struct dp_port_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < dp->n_workers; i++) {
+		const struct dp_port_counters *c = &dp->workers[i]->ctr[slot];
+		out->rx_packets += c->rx_packets;
+		out->rx_bytes += c->rx_bytes;
+		out->tx_packets += c->tx_packets;
+		out->tx_bytes += c->tx_bytes;
+		for (int r = 0; r < DP_DROP_N; r++)
+			out->drops[r] += c->drops[r];
+	}
+}
+
+void
+dp_port_counters_zero(struct dp *dp, uint16_t slot)
+{
+	for (unsigned int i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *w = dp->workers[i];
+		memset(&w->ctr[slot], 0, sizeof(w->ctr[slot]));
+		memset(w->qctr[slot], 0, sizeof(w->qctr[slot]));
+	}
+}

@@ -1,0 +1,85 @@
+/* The worker loop: poll the queues this worker was given, run each burst
+ * through the pipeline, flush the transmit buffers, report a quiescent
+ * state.  Time is read once per loop. */
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/dp.h"
+
+/* Idle for this long (1/N s) before the worker starts napping. */
+#define IDLE_NAP_AFTER_DIV 100
+#define IDLE_NAP_NS 50000
+
+static uint16_t
+poll_queue(struct dp_worker *w, const struct dp_snapshot *snap,
+	   const struct dp_poll *poll)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	const struct dp_port_view *v = &snap->ports[poll->slot];
+	uint64_t t0 = rte_get_tsc_cycles();
+	uint16_t n;
+
+	n = rte_eth_rx_burst(v->port_id, poll->queue, pkts, DP_BURST);
+	if (n == 0)
+		return 0;
+	dp_l2_input(w, snap, poll->slot, pkts, n);
+	dp_tx_flush_all(w, snap);
+	w->qctr[poll->slot][poll->queue].packets += n;
+	w->qctr[poll->slot][poll->queue].cycles += rte_get_tsc_cycles() - t0;
+	return n;
+}
+
+/* Sleeps briefly while offline for RCU, so an idle worker neither burns a
+ * shared core nor holds up a configuration change. */
+static void
+worker_nap(struct dp_worker *w)
+{
+	struct timespec ts = { 0, IDLE_NAP_NS };
+
+	rte_rcu_qsbr_thread_offline(w->dp->rcu, w->id);
+	nanosleep(&ts, NULL);
+	rte_rcu_qsbr_thread_online(w->dp->rcu, w->id);
+}
+
+int
+dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp *dp = w->dp;
+	uint64_t nap_after = dp->tsc_hz / IDLE_NAP_AFTER_DIV;
+	uint64_t last_busy = rte_get_tsc_cycles();
+
+	rte_rcu_qsbr_thread_register(dp->rcu, w->id);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->id);
+	while (!atomic_load_explicit(&dp->stop, memory_order_relaxed)) {
+		/* Acquire: pairs with the release in dp_publish(), so the
+		 * snapshot's contents are visible before its pointer. */
+		const struct dp_snapshot *snap =
+			atomic_load_explicit(&dp->snap, memory_order_acquire);
+		uint64_t t0 = rte_get_tsc_cycles(), t1;
+		unsigned int got = 0;
+
+		w->now = (uint32_t)(t0 / dp->tsc_hz);
+		w->snap = snap;
+		for (unsigned int i = 0; i < snap->n_polls[w->id]; i++)
+			got += poll_queue(w, snap, &snap->polls[w->id][i]);
+		if (snap->n_owned[w->id])
+			dp_tx_drain_handoff(w, snap);
+		rte_rcu_qsbr_quiescent(dp->rcu, w->id);
+
+		t1 = rte_get_tsc_cycles();
+		if (got) {
+			w->busy_cycles += t1 - t0;
+			last_busy = t1;
+		} else {
+			w->idle_cycles += t1 - t0;
+			if (dp->idle_sleep && t1 - last_busy > nap_after)
+				worker_nap(w);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->id);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->id);
+	return 0;
+}
