@@ -3,6 +3,7 @@
  * arguments after "--"), launches one worker per worker lcore, and runs the
  * control loop on the main lcore: the controld connection, MAC aging and
  * queue rebalancing.  SIGTERM or SIGINT stops it cleanly. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -217,6 +219,28 @@ launch_workers(struct dp *dp)
 	return 0;
 }
 
+/* Removes the EAL runtime directory ('dir', e.g. /run/dpdk/PREFIX) that
+ * rte_eal_cleanup() leaves behind, so a stopped switch leaves no files. */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+		    (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 /* The control loop: runs until a signal arrives. */
 static void
 control_loop(struct dp *dp, struct dp_rpc *rpc)
@@ -246,6 +270,7 @@ main(int argc, char **argv)
 	char *eal_argv[EAL_MAX_ARGS];
 	struct options o;
 	struct dp_rpc *rpc;
+	char runtime_dir[PATH_MAX];
 	struct dp *dp;
 	int eal_argc, rc;
 
@@ -283,6 +308,9 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	dp_shutdown_ports(dp);
 	dp_rpc_destroy(rpc);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
 	rc = rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
 	return rc == 0 ? 0 : 1;
 }

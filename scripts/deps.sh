@@ -1,0 +1,23 @@
+#!/bin/bash
+# Installs the Debian 12 packages vswitch needs to build, run and test,
+# when any is missing.  Runs apt-get update first (only if it installs).
+set -eu
+PKGS=(
+	# build
+	gcc meson ninja-build pkg-config libdpdk-dev libjansson-dev
+	libpcap-dev libcriterion-dev
+	# run: DPDK's PMD plugins and dpdk-testpmd
+	dpdk
+	# tests and demo: namespaces, traffic, frames
+	iproute2 iputils-ping ethtool procps util-linux python3 python3-scapy
+)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
