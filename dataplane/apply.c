@@ -92,21 +92,34 @@ result_add(json_t *results, const struct dp_port *p)
 		"error", p->running ? NULL : p->error));
 }
 
+static bool
+static_mac_in(const struct ctl_config *cfg, const struct ctl_static_mac *m)
+{
+	for (unsigned int i = 0; i < cfg->n_static_macs; i++)
+		if (cfg->static_macs[i].vlan == m->vlan &&
+		    !memcmp(cfg->static_macs[i].mac, m->mac, 6))
+			return true;
+	return false;
+}
+
+/* Removes the static MACs that 'cfg' dropped and (re)writes the others in
+ * place, so unchanged entries never disappear, even for a moment. */
 static void
 static_macs_apply(struct dp *dp, const struct ctl_config *old,
 		  const struct ctl_config *cfg)
 {
 	for (unsigned int i = 0; i < old->n_static_macs; i++) {
 		const struct ctl_static_mac *m = &old->static_macs[i];
-		dp_mactable_del(dp->macs, dp_mac_key(m->vlan, m->mac));
+		if (!static_mac_in(cfg, m))
+			dp_mactable_del(dp->macs, dp_mac_key(m->vlan, m->mac));
 	}
 	for (unsigned int i = 0; i < cfg->n_static_macs; i++) {
 		const struct ctl_static_mac *m = &cfg->static_macs[i];
 		struct dp_port *p = dp_find_port(dp, m->port);
 		if (p && dp_mactable_add_static(dp->macs,
 				dp_mac_key(m->vlan, m->mac), p->slot) < 0)
-			DP_LOG(WARNING, "MAC table full: static %s dropped",
-			       m->port);
+			DP_LOG(WARNING, "MAC table full: static MAC for %s "
+			       "not installed", m->port);
 	}
 }
 
