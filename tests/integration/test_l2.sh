@@ -100,8 +100,72 @@ t_check "mac-table: vm1 not in VLAN 20" test "$(has_mac 20 $M1 vm1)" = False
 human=$(vsctl mac-table)
 t_check "mac-table human output lists vm3's MAC on vm3" grep -qiE "$M3.*vm3" <<<"$human"
 
+# MAC moves, static MACs, aging.
+MX=02:00:00:00:aa:01; MS=02:00:00:00:aa:02; MA=02:00:00:00:aa:03
+mac_port() { json_get "$(vsctl --json mac-table)" "([e['port'] for e in d['entries'] if e['vlan']==$1 and e['mac']=='$2'] or ['none'])[0]"; }
+in_vm vm2 "$PY" "$VMTOOL" send eth0 --src-mac $MX --dst-mac ff:ff:ff:ff:ff:ff --count 1 >/dev/null
+t_check "MAC learned on vm2" test "$(mac_port 10 $MX)" = vm2
+in_vm vm1 "$PY" "$VMTOOL" send eth0 --src-mac $MX --dst-mac ff:ff:ff:ff:ff:ff --count 1 >/dev/null
+t_check "MAC moved to vm1" test "$(mac_port 10 $MX)" = vm1
+
+t_check "add-mac static on vm2" vsctl add-mac --mac $MS --port vm2 --vlan 10
+t_check "static MAC listed as static" test "$(json_get "$(vsctl --json mac-table)" \
+	"[e['static'] for e in d['entries'] if e['mac']=='$MS'] == [True]")" = True
+in_vm vm4 "$PY" "$VMTOOL" sniff eth0 --marker static-check --seconds 2 \
+	--ready "$VS_TMP/st4.ready" >"$VS_TMP/st4.json" &
+ST4=$!
+in_vm vm2 "$PY" "$VMTOOL" sniff eth0 --marker static-check --seconds 2 \
+	--ready "$VS_TMP/st2.ready" >"$VS_TMP/st2.json" &
+ST2=$!
+wait_until 15 test -f "$VS_TMP/st4.ready" -a -f "$VS_TMP/st2.ready"
+in_vm vm1 "$PY" "$VMTOOL" send eth0 --src-mac $M1 --dst-mac $MS \
+	--marker static-check --count 3 >/dev/null
+wait $ST4 $ST2
+t_check "frames to the static MAC reach vm2" \
+	test "$(json_get "$(cat "$VS_TMP/st2.json")" 'd["count"]')" = 3
+t_check "...and are not flooded to the trunk" \
+	test "$(json_get "$(cat "$VS_TMP/st4.json")" 'd["count"]')" = 0
+in_vm vm1 "$PY" "$VMTOOL" send eth0 --src-mac $MS --dst-mac ff:ff:ff:ff:ff:ff --count 1 >/dev/null
+t_check "learning does not move a static MAC" test "$(mac_port 10 $MS)" = vm2
+t_check "del-mac" vsctl del-mac --mac $MS --vlan 10
+t_check "static MAC gone" test "$(mac_port 10 $MS)" = none
+
+t_check "set-switch --mac-aging 10" vsctl set-switch --mac-aging 10
+t_check "mac-table reports aging 10 s" \
+	test "$(json_get "$(vsctl --json mac-table)" 'd["aging_s"]')" = 10
+in_vm vm2 "$PY" "$VMTOOL" send eth0 --src-mac $MA --dst-mac ff:ff:ff:ff:ff:ff --count 1 >/dev/null
+t_check "fresh MAC present" test "$(mac_port 10 $MA)" = vm2
+aged() { test "$(mac_port 10 $MA)" = none; }
+t_check "fresh MAC aged out after 10 s" wait_until 20 aged
+vsctl set-switch --mac-aging 300 >/dev/null
+
+# Malformed frames are counted and dropped, never delivered.
+drop_delta() { "$PY" -c '
+import json, sys
+b, a = (json.loads(x) for x in sys.argv[1:3])
+get = lambda d: [p for p in d["ports"] if p["name"] == sys.argv[3]][0]["stats"]["drops"][sys.argv[4]]
+print(get(a) - get(b))' "$@"; }
+before=$(vsctl --json port-stats)
+in_vm vm2 "$PY" "$VMTOOL" sniff eth0 --marker bad-frame --seconds 2 \
+	--ready "$VS_TMP/bad.ready" >"$VS_TMP/bad.json" &
+BAD=$!
+wait_until 15 test -f "$VS_TMP/bad.ready"
+for how in ihl totlen version; do
+	in_vm vm1 "$PY" "$VMTOOL" send eth0 --src-mac $M1 --dst-mac $M2 \
+		--malform $how --marker bad-frame --count 2 >/dev/null
+done
+wait $BAD
+after=$(vsctl --json port-stats)
+t_check "no malformed frame reached vm2" \
+	test "$(json_get "$(cat "$VS_TMP/bad.json")" 'd["count"]')" = 0
+t_check "vm1 counted 6 bad-ipv4 drops" \
+	test "$(drop_delta "$before" "$after" vm1 bad-ipv4)" = 6
+
 # Counters match what was sent: 50 frames from the trunk (tag 10) to vm2,
 # a learned unicast destination; vm2 gets them untagged (4 bytes fewer).
+# (The aging check above let vm2's MAC expire: vm2 speaks once first.)
+in_vm vm2 "$PY" "$VMTOOL" send eth0 --src-mac $M2 --dst-mac ff:ff:ff:ff:ff:ff --count 1 >/dev/null
+t_check "vm2 learned again" test "$(mac_port 10 $M2)" = vm2
 before=$(vsctl --json port-stats)
 in_vm vm2 "$PY" "$VMTOOL" sniff eth0 --marker count-check --seconds 3 \
 	--ready "$VS_TMP/cnt.ready" >"$VS_TMP/cnt.json" &

@@ -9,7 +9,8 @@ included) on an interface inside a namespace, with scapy.
       reply arrived and carried tag V (or no tag without --vlan).
   vmtool.py send  IFACE --src-mac M --dst-mac M [--tags 10,20]
                   [--marker S] [--count N] [--size N]
-      Sends N UDP frames with the given tags (outer first) and a marker.
+      Sends N UDP frames with the given tags (outer first) and a marker;
+      --malform ihl|totlen|version sends a broken IPv4 header instead.
   vmtool.py sniff IFACE --marker S --seconds T [--ready FILE]
       Counts frames carrying the marker; touches FILE once listening;
       prints JSON {"count": n, "vlans": [...], "lengths": [...]}.
@@ -70,8 +71,15 @@ def cmd_send(a):
     payload = a.marker.encode()
     if a.size:
         payload = payload.ljust(a.size, b".")
-    frame = l2_head(a, tags) / IP(src="10.255.0.1", dst="10.255.0.2") / \
-        UDP(sport=1234, dport=5678) / Raw(payload)
+    ip = IP(src="10.255.0.1", dst="10.255.0.2")
+    if a.malform == "ihl":
+        ip.ihl = 15           # 60-byte header, longer than the packet
+    elif a.malform == "totlen":
+        ip.len = 1400         # more than the frame carries
+    elif a.malform == "version":
+        ip.version = 5
+    frame = l2_head(a, tags) / ip / UDP(sport=1234, dport=5678) / \
+        Raw(payload)
     sendp([frame] * a.count, iface=a.iface)
     print(json.dumps({"sent": a.count, "length": len(frame)}))
     return 0
@@ -112,6 +120,7 @@ def main():
             s.add_argument("--tags", default="")
             s.add_argument("--marker", default="vswitch-marker")
             s.add_argument("--size", type=int, default=0)
+            s.add_argument("--malform", choices=("ihl", "totlen", "version"))
         if name == "sniff":
             s.add_argument("--marker", required=True)
             s.add_argument("--seconds", type=float, default=3)
