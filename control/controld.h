@@ -1,0 +1,125 @@
+/* vswitch-controld internals, shared by controld.c (process, sockets, poll
+ * loop), controld_dp.c (the vswitchd connection), controld_methods.c (the
+ * vswitchctl methods) and controld_apply.c (changes, combined answers).
+ *
+ * Concurrency: none.  controld is one thread running one poll() loop, and
+ * it talks to vswitchd one request at a time: while a request to vswitchd
+ * is outstanding ('pend.kind' != CTLD_WAIT_NONE), requests from vswitchctl
+ * clients stay in their sockets and are read once the answer (or a
+ * timeout, or vswitchd's disconnection) ends the wait.  This gives every
+ * change a total order and keeps the stored configuration equal to what
+ * vswitchd last accepted. */
+#ifndef VSWITCH_CONTROL_CONTROLD_H
+#define VSWITCH_CONTROL_CONTROLD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "control/config.h"
+#include "control/rpc.h"
+
+#define CTLD_MAX_CLIENTS 64
+#define CTLD_DP_TIMEOUT_MS 10000        /* for every request to vswitchd */
+#define CTLD_MAX_OUTPUT (64u << 20)     /* queued reply bytes per client */
+
+struct ctld_client {
+	struct ctl_rpc_conn conn;       /* conn.fd < 0: the slot is free */
+	pid_t pid;                      /* from SO_PEERCRED */
+	uid_t uid;
+	bool may_change;                /* root, our own uid or --group */
+};
+
+/* What the outstanding request to vswitchd is for. */
+enum ctld_wait {
+	CTLD_WAIT_NONE,
+	CTLD_WAIT_REPLAY,       /* apply replay:true after hello */
+	CTLD_WAIT_APPLY,        /* apply replay:false of 'candidate' */
+	CTLD_WAIT_REVERT,       /* apply of the current config after a failure */
+	CTLD_WAIT_SHOW,         /* get_ports for 'show' */
+	CTLD_WAIT_LIST,         /* get_ports for 'list_ports' */
+	CTLD_WAIT_FORWARD,      /* port_stats, mac_table, queues */
+};
+
+struct ctld_pending {
+	enum ctld_wait kind;
+	json_int_t dp_id;               /* id of the request to vswitchd */
+	uint64_t deadline_ms;           /* CLOCK_MONOTONIC */
+	struct ctld_client *client;     /* who waits; NULL once gone */
+	json_t *client_id;              /* its request id; NULL: no reply */
+	struct ctl_config *candidate;   /* CTLD_WAIT_APPLY: owned */
+	char what[96];                  /* the change, for the log */
+};
+
+struct ctld {
+	const char *config_path;        /* absolute */
+	const char *socket_path;        /* control socket, absolute */
+	const char *dp_socket_path;     /* dataplane socket, absolute */
+	const char *group_name;         /* --group, or NULL */
+	gid_t group;                    /* with 'group_name' */
+	struct ctl_config *cfg;         /* current, as stored in the file */
+	int ctl_listen_fd;
+	int dp_listen_fd;
+	struct ctld_client clients[CTLD_MAX_CLIENTS];
+	struct ctl_rpc_conn dp;         /* vswitchd; dp.fd < 0 when absent */
+	bool dp_hello;                  /* vswitchd said hello: it is up */
+	pid_t dp_pid;                   /* from SO_PEERCRED */
+	bool replay_wanted;             /* replay once nothing is pending */
+	json_int_t next_id;             /* of requests to vswitchd */
+	struct ctld_pending pend;       /* the outstanding request */
+};
+
+/* controld.c */
+void ctld_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint64_t ctld_now_ms(void);
+/* Send a reply to 'c' unless 'c' or 'id' is NULL; steal 'result'. */
+void ctld_reply(struct ctld *d, struct ctld_client *c, json_t *id,
+		json_t *result);
+void ctld_reply_error(struct ctld *d, struct ctld_client *c, json_t *id,
+		      int code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* controld_dp.c */
+bool ctld_dp_up(const struct ctld *d);
+void ctld_dp_accept(struct ctld *d, int fd);
+void ctld_dp_input(struct ctld *d);
+void ctld_dp_output(struct ctld *d);
+void ctld_dp_close(struct ctld *d, const char *why);
+void ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms);
+/* Sends 'method' with 'params' (stolen) and makes 'p' (copied, with its
+ * references) the pending request.  Returns 0, or a negative errno after
+ * which 'p' still belongs to the caller. */
+int ctld_dp_call(struct ctld *d, const char *method, json_t *params,
+		 const struct ctld_pending *p);
+
+/* controld_methods.c: parses one request line from 'c' and handles it,
+ * replying at once or through a request to vswitchd. */
+void ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line);
+
+/* controld_apply.c */
+/* Validates 'cand' (owned from now on) and makes it current: through
+ * vswitchd when it is up, directly otherwise; replies to 'c' either way.
+ * 'what' describes the change for the log. */
+void ctld_change(struct ctld *d, struct ctld_client *c, json_t *id,
+		 struct ctl_config *cand, const char *what);
+/* Forwards a query to vswitchd ('params' stolen); replies "vswitchd is
+ * not connected" when it is down. */
+void ctld_ask(struct ctld *d, struct ctld_client *c, json_t *id,
+	      enum ctld_wait kind, const char *method, json_t *params);
+/* Ends the pending request with vswitchd's 'result' (borrowed), or with
+ * 'error' (vswitchd's error message, or why there is no answer; 'lost'
+ * when vswitchd went away or timed out). */
+void ctld_complete(struct ctld *d, json_t *result, const char *error,
+		   bool lost);
+/* Sends the whole configuration as apply replay:true. */
+void ctld_replay(struct ctld *d);
+/* Results of show and list_ports; 'states' is vswitchd's PORTSTATE array
+ * (borrowed) or NULL. */
+json_t *ctld_show_result(const struct ctld *d, json_t *states);
+json_t *ctld_list_result(const struct ctld *d, json_t *states);
+/* The configuration as a json_t (new reference), NULL when out of
+ * memory. */
+json_t *ctld_config_json(const struct ctl_config *cfg);
+
+#endif

@@ -1,0 +1,644 @@
+/* vswitchctl: the command line of vswitch.  It talks only to
+ * vswitch-controld, one JSON-RPC request per run (docs/protocol.md).
+ *
+ * Commands are a declarative table: each names its JSON-RPC method, its
+ * positional argument and its options, and each option names the
+ * parameter it fills and the parser that checks it locally, so that a
+ * typo is caught before anything is sent and the help text comes from the
+ * same table.  Human output lives in vswitchctl_print.c. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control/config.h"
+#include "control/rpc.h"
+#include "control/vswitchctl.h"
+
+#define DEFAULT_SOCKET "/run/vswitch/controld.sock"
+#define TIMEOUT_MS 15000
+#define ERRSZ 1024
+
+/* How an option's value is checked and sent. */
+enum arg_kind {
+	ARG_STRING,             /* as is */
+	ARG_NAME,               /* a port name */
+	ARG_ENUM,               /* one of 'choices' */
+	ARG_MAC,                /* unicast MAC, sent normalized */
+	ARG_VLAN,               /* 1-4094, sent as an integer */
+	ARG_VLAN0,              /* 0 or 1-4094 */
+	ARG_VLAN_LIST,          /* "10,20,100-200" */
+	ARG_DEVARGS,            /* DRIVER[,key=value]... */
+	ARG_INT,                /* 'min'..'max' */
+};
+
+struct cmd_opt {
+	const char *flag;       /* "--vlan" */
+	const char *metavar;    /* "ID" */
+	const char *param;      /* JSON-RPC parameter it fills */
+	enum arg_kind kind;
+	const char *choices;    /* ARG_ENUM: "a|b|c" */
+	long long min, max;     /* ARG_INT */
+	bool required;
+	const char *help;
+};
+
+struct cmd {
+	const char *name;       /* "add-port" */
+	const char *method;     /* "add_port" */
+	const char *arg;        /* positional metavar (param "name"), or NULL */
+	bool arg_optional;
+	const char *help;
+	const struct cmd_opt *opts;     /* ended by a NULL flag */
+	int (*check)(json_t *params, char *err, size_t errsz);
+	void (*print)(json_t *result);
+};
+
+static int check_add_port(json_t *params, char *err, size_t errsz);
+static int check_set_port(json_t *params, char *err, size_t errsz);
+
+static const struct cmd_opt no_opts[] = { { NULL } };
+
+static const struct cmd_opt add_port_opts[] = {
+	{ "--type", "vm|external|internal", "type", ARG_ENUM,
+	  "vm|external|internal", 0, 0, true, "what the port connects" },
+	{ "--socket", "PATH", "socket", ARG_STRING, NULL, 0, 0, false,
+	  "vm: vhost-user socket (absolute path)" },
+	{ "--vhost-mode", "server|client", "vhost_mode", ARG_ENUM,
+	  "server|client", 0, 0, false,
+	  "with --socket: who creates the socket (default server)" },
+	{ "--devargs", "ARGS", "devargs", ARG_DEVARGS, NULL, 0, 0, false,
+	  "external, or vm in tests: DPDK device, DRIVER[,key=value]..." },
+	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, false,
+	  "the port's own MAC address" },
+	{ NULL },
+};
+
+static const struct cmd_opt set_port_opts[] = {
+	{ "--vlan-mode", "access|trunk|untagged", "vlan_mode", ARG_ENUM,
+	  "access|trunk|untagged", 0, 0, false,
+	  "802.1Q mode; a new mode clears the old mode's settings" },
+	{ "--vlan", "ID", "vlan", ARG_VLAN, NULL, 0, 0, false,
+	  "access: the port's VLAN (1-4094)" },
+	{ "--allowed-vlans", "LIST", "allowed_vlans", ARG_VLAN_LIST, NULL, 0,
+	  0, false, "trunk: VLANs carried tagged, e.g. 10,20,100-200" },
+	{ "--native-vlan", "ID", "native_vlan", ARG_VLAN0, NULL, 0, 0, false,
+	  "trunk: VLAN of untagged frames (0: none)" },
+	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, false,
+	  "the port's own MAC address" },
+	{ NULL },
+};
+
+static const struct cmd_opt add_mac_opts[] = {
+	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, true,
+	  "the unicast MAC address" },
+	{ "--port", "PORT", "port", ARG_NAME, NULL, 0, 0, true,
+	  "the port it is reached through" },
+	{ "--vlan", "ID", "vlan", ARG_VLAN0, NULL, 0, 0, false,
+	  "its VLAN (default 0: untagged)" },
+	{ NULL },
+};
+
+static const struct cmd_opt del_mac_opts[] = {
+	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, true,
+	  "the unicast MAC address" },
+	{ "--vlan", "ID", "vlan", ARG_VLAN0, NULL, 0, 0, false,
+	  "its VLAN (default 0: untagged)" },
+	{ NULL },
+};
+
+static const struct cmd_opt set_switch_opts[] = {
+	{ "--mac-aging", "SECONDS", "mac_aging_s", ARG_INT, NULL,
+	  CTL_MAC_AGING_MIN, CTL_MAC_AGING_MAX, true,
+	  "learned MAC addresses expire after SECONDS idle" },
+	{ NULL },
+};
+
+static const struct cmd commands[] = {
+	{ "show", "show", NULL, false,
+	  "show the switch, the dataplane and every port", no_opts, NULL,
+	  ctl_print_show },
+	{ "add-port", "add_port", "NAME", false, "add a port", add_port_opts,
+	  check_add_port, NULL },
+	{ "del-port", "del_port", "NAME", false,
+	  "remove a port and its static MACs", no_opts, NULL, NULL },
+	{ "set-port", "set_port", "NAME", false,
+	  "change a port's VLAN settings or MAC", set_port_opts,
+	  check_set_port, NULL },
+	{ "list-ports", "list_ports", NULL, false, "list the ports", no_opts,
+	  NULL, ctl_print_list_ports },
+	{ "port-stats", "port_stats", "NAME", true,
+	  "packet, byte and drop counters of one port or all", no_opts, NULL,
+	  ctl_print_port_stats },
+	{ "mac-table", "mac_table", NULL, false,
+	  "the MAC table, learned and static", no_opts, NULL,
+	  ctl_print_mac_table },
+	{ "queues", "queues", NULL, false,
+	  "receive queues per worker, with cycles and packets", no_opts,
+	  NULL, ctl_print_queues },
+	{ "add-mac", "add_mac", NULL, false, "add a static MAC address",
+	  add_mac_opts, NULL, NULL },
+	{ "del-mac", "del_mac", NULL, false, "remove a static MAC address",
+	  del_mac_opts, NULL, NULL },
+	{ "set-switch", "set_switch", NULL, false, "change switch settings",
+	  set_switch_opts, NULL, NULL },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* Options that come before the command. */
+struct globals {
+	const char *socket_path;        /* controld's socket */
+	bool json;                      /* print the raw JSON result */
+};
+
+static int parse_globals(int argc, char **argv, struct globals *g);
+static const struct cmd *find_command(const char *name);
+static int parse_command(const struct cmd *cmd, int argc, char **argv,
+			 json_t *params, char *err, size_t errsz);
+static const struct cmd_opt *find_opt(const struct cmd *cmd,
+				      const char *flag, size_t length);
+static int parse_value(const struct cmd_opt *opt, const char *s,
+		       json_t *params, char *err, size_t errsz);
+static int parse_number(const char *s, const char *field, long long *out,
+			char *err, size_t errsz);
+static int parse_choice(const char *s, const char *choices,
+			const char *field, char *err, size_t errsz);
+static int call(const char *path, const char *method, json_t *params,
+		json_t **result, char *err, size_t errsz);
+static int connect_socket(const char *path, char *err, size_t errsz);
+static int exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
+		    size_t errsz);
+static int reply_result(json_t *reply, json_t **result, char *err,
+			size_t errsz);
+static void usage(FILE *out);
+static void command_usage(const struct cmd *cmd, FILE *out);
+static void command_help(const struct cmd *cmd);
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int errf(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int
+main(int argc, char **argv)
+{
+	struct globals g = { .socket_path = DEFAULT_SOCKET };
+	const struct cmd *cmd;
+	json_t *params, *result = NULL;
+	char err[ERRSZ];
+	int i = parse_globals(argc, argv, &g);
+
+	if (i < 0)
+		return 1;
+	cmd = find_command(argv[i]);
+	if (!cmd)
+		return fail("unknown command '%s' (see 'vswitchctl --help')",
+			    argv[i]);
+	params = json_object();
+	if (!params)
+		return fail("out of memory");
+	if (parse_command(cmd, argc - i - 1, argv + i + 1, params, err,
+			  sizeof err) < 0) {
+		json_decref(params);
+		return fail("%s", err);
+	}
+	if (call(g.socket_path, cmd->method, params, &result, err,
+		 sizeof err) < 0)
+		return fail("%s", err);
+	if (g.json) {
+		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (cmd->print) {
+		cmd->print(result);
+	}
+	json_decref(result);
+	return fflush(stdout) == 0 ? 0 : fail("cannot write the output");
+}
+
+/* Command line. */
+
+/* Options before the command.  Returns the index of the command in
+ * 'argv', or -1 after printing why there is none.  "--help" exits. */
+static int
+parse_globals(int argc, char **argv, struct globals *g)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			g->json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			g->socket_path = argv[++i];
+		} else if (!strncmp(argv[i], "--socket=", 9)) {
+			g->socket_path = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--socket")) {
+			return fail("--socket: needs a value (PATH)"), -1;
+		} else {
+			return fail("unknown option '%s' (see 'vswitchctl "
+				    "--help')", argv[i]), -1;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return fail("no command given"), -1;
+	}
+	return i;
+}
+
+static const struct cmd *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Fills 'params' from the command's arguments, checking each value
+ * locally.  "--help" prints the command's help and exits. */
+static int
+parse_command(const struct cmd *cmd, int argc, char **argv, json_t *params,
+	      char *err, size_t errsz)
+{
+	const char *positional = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		int length = eq ? (int) (eq - a) : (int) strlen(a);
+		const struct cmd_opt *opt;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			command_help(cmd);
+		if (strncmp(a, "--", 2)) {
+			if (!cmd->arg || positional)
+				return errf(err, errsz, "%s: unexpected "
+					    "argument '%s'", cmd->name, a);
+			positional = a;
+			continue;
+		}
+		opt = find_opt(cmd, a, (size_t) length);
+		if (!opt)
+			return errf(err, errsz, "%s: unknown option '%.*s' "
+				    "(see 'vswitchctl %s --help')",
+				    cmd->name, length, a, cmd->name);
+		if (json_object_get(params, opt->param))
+			return errf(err, errsz, "%s: given more than once",
+				    opt->flag);
+		if (!eq && i + 1 == argc)
+			return errf(err, errsz, "%s: needs a value (%s)",
+				    opt->flag, opt->metavar);
+		if (parse_value(opt, eq ? eq + 1 : argv[++i], params, err,
+				errsz) < 0)
+			return -1;
+	}
+	if (cmd->arg && !positional && !cmd->arg_optional)
+		return errf(err, errsz, "%s: missing %s (see 'vswitchctl %s "
+			    "--help')", cmd->name, cmd->arg, cmd->name);
+	if (positional && (ctl_parse_port_name(positional, cmd->arg, err,
+					       errsz) < 0
+			   || json_object_set_new(params, "name",
+						  json_string(positional)) < 0))
+		return -1;
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++)
+		if (o->required && !json_object_get(params, o->param))
+			return errf(err, errsz, "%s: %s is required",
+				    cmd->name, o->flag);
+	return cmd->check ? cmd->check(params, err, errsz) : 0;
+}
+
+static const struct cmd_opt *
+find_opt(const struct cmd *cmd, const char *flag, size_t length)
+{
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++)
+		if (strlen(o->flag) == length && !strncmp(o->flag, flag, length))
+			return o;
+	return NULL;
+}
+
+/* Checks 's' as 'opt' says and stores it in 'params'. */
+static int
+parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
+	    char *err, size_t errsz)
+{
+	const char *f = opt->flag;
+	struct ctl_vlan_set set;
+	uint8_t mac[6];
+	char text[18];
+	long long v = 0;
+	int rc = 0;
+
+	switch (opt->kind) {
+	case ARG_STRING:
+		break;
+	case ARG_NAME:
+		rc = ctl_parse_port_name(s, f, err, errsz);
+		break;
+	case ARG_ENUM:
+		rc = parse_choice(s, opt->choices, f, err, errsz);
+		break;
+	case ARG_MAC:
+		rc = ctl_parse_mac(s, mac, f, err, errsz);
+		ctl_format_mac(mac, text);
+		s = text;
+		break;
+	case ARG_VLAN:
+		rc = parse_number(s, f, &v, err, errsz);
+		if (rc == 0)
+			rc = ctl_parse_vlan_id(v, f, err, errsz);
+		break;
+	case ARG_VLAN0:
+		rc = parse_number(s, f, &v, err, errsz);
+		if (rc == 0 && (v < 0 || v > CTL_VLAN_MAX))
+			rc = errf(err, errsz, "%s: %lld is not a VLAN id "
+				  "(1-%d, or 0 for untagged)", f, v,
+				  CTL_VLAN_MAX);
+		break;
+	case ARG_VLAN_LIST:
+		rc = ctl_parse_vlan_list(s, &set, f, err, errsz);
+		break;
+	case ARG_DEVARGS:
+		rc = ctl_check_devargs(s, f, err, errsz);
+		break;
+	case ARG_INT:
+		rc = parse_number(s, f, &v, err, errsz);
+		if (rc == 0 && (v < opt->min || v > opt->max))
+			rc = errf(err, errsz, "%s: %lld is out of range "
+				  "(%lld-%lld)", f, v, opt->min, opt->max);
+		break;
+	}
+	if (rc < 0)
+		return -1;
+	if (opt->kind == ARG_VLAN || opt->kind == ARG_VLAN0
+	    || opt->kind == ARG_INT)
+		return json_object_set_new(params, opt->param, json_integer(v));
+	if (json_object_set_new(params, opt->param, json_string(s)) < 0)
+		return errf(err, errsz, "%s: not valid UTF-8", f);
+	return 0;
+}
+
+static int
+parse_number(const char *s, const char *field, long long *out, char *err,
+	     size_t errsz)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if ((s[0] != '-' && (s[0] < '0' || s[0] > '9')) || *end || end == s
+	    || errno == ERANGE)
+		return errf(err, errsz, "%s: '%s' is not a number", field, s);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_choice(const char *s, const char *choices, const char *field,
+	     char *err, size_t errsz)
+{
+	size_t length = strlen(s);
+
+	for (const char *c = choices; c; c = strchr(c, '|') ? strchr(c, '|') + 1
+						 : NULL)
+		if (!strncmp(c, s, length) && (c[length] == '|'
+					       || c[length] == '\0') && length)
+			return 0;
+	return errf(err, errsz, "%s: '%s' is not one of %s", field, s,
+		    choices);
+}
+
+static int
+check_add_port(json_t *params, char *err, size_t errsz)
+{
+	if (json_object_get(params, "vhost_mode")
+	    && !json_object_get(params, "socket"))
+		return errf(err, errsz, "--vhost-mode: only with --socket");
+	return 0;
+}
+
+static int
+check_set_port(json_t *params, char *err, size_t errsz)
+{
+	if (json_object_size(params) < 2)
+		return errf(err, errsz, "set-port: nothing to change (see "
+			    "'vswitchctl set-port --help')");
+	return 0;
+}
+
+/* JSON-RPC. */
+
+/* Sends one request and waits for its answer, at most TIMEOUT_MS.
+ * Steals 'params'; '*result' is a new reference on success. */
+static int
+call(const char *path, const char *method, json_t *params, json_t **result,
+     char *err, size_t errsz)
+{
+	json_t *request = ctl_rpc_request(method, params, 1), *reply = NULL;
+	struct ctl_rpc_conn conn;
+	int fd, rc;
+
+	if (!request)
+		return errf(err, errsz, "out of memory");
+	fd = connect_socket(path, err, errsz);
+	if (fd < 0) {
+		json_decref(request);
+		return -1;
+	}
+	ctl_rpc_conn_init(&conn, fd);
+	rc = ctl_rpc_conn_send(&conn, request);
+	json_decref(request);
+	if (rc < 0)
+		errf(err, errsz, "cannot send the request: %s", strerror(-rc));
+	else
+		rc = exchange(&conn, &reply, err, errsz);
+	ctl_rpc_conn_close(&conn);
+	if (rc < 0)
+		return -1;
+	rc = reply_result(reply, result, err, errsz);
+	json_decref(reply);
+	return rc;
+}
+
+static int
+connect_socket(const char *path, char *err, size_t errsz)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = TIMEOUT_MS / 1000 };
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return errf(err, errsz, "--socket: longer than %zu bytes",
+			    sizeof sa.sun_path - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errf(err, errsz, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+		snprintf(err, errsz, "cannot connect to %s: %s%s", path,
+			 strerror(errno), errno == ENOENT || errno == ECONNREFUSED
+			 ? " (is vswitch-controld running?)" : "");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Writes the queued request and reads the first line back. */
+static int
+exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
+{
+	struct timespec now;
+	long long deadline;
+	json_error_t jerr;
+	char *line;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + TIMEOUT_MS;
+	for (;;) {
+		struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
+		long long left;
+
+		if (ctl_rpc_conn_has_output(conn))
+			pfd.events |= POLLOUT;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+		if (left <= 0)
+			return errf(err, errsz, "no answer from "
+				    "vswitch-controld within %d s",
+				    TIMEOUT_MS / 1000);
+		rc = poll(&pfd, 1, (int) left);
+		if (rc < 0 && errno != EINTR)
+			return errf(err, errsz, "poll: %s", strerror(errno));
+		if (rc <= 0)
+			continue;
+		if (pfd.revents & POLLOUT) {
+			rc = ctl_rpc_conn_flush(conn);
+			if (rc < 0 && rc != -EAGAIN)
+				return errf(err, errsz, "cannot send the "
+					    "request: %s", strerror(-rc));
+		}
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		rc = ctl_rpc_conn_read(conn);
+		if (rc <= 0 && rc != -EAGAIN)
+			return errf(err, errsz, "vswitch-controld closed the "
+				    "connection without answering");
+		rc = ctl_rpc_conn_next(conn, &line);
+		if (rc < 0)
+			return errf(err, errsz, "the answer is longer than "
+				    "16 MiB");
+		if (rc == 0)
+			continue;
+		*reply = json_loads(line, 0, &jerr);
+		if (!*reply)
+			return errf(err, errsz, "invalid answer from "
+				    "vswitch-controld: %s", jerr.text);
+		return 0;
+	}
+}
+
+/* The result of 'reply', or its error message in 'err'. */
+static int
+reply_result(json_t *reply, json_t **result, char *err, size_t errsz)
+{
+	json_t *res = json_object_get(reply, "result");
+	json_t *error = json_object_get(reply, "error");
+	const char *msg = json_string_value(json_object_get(error, "message"));
+
+	if (res) {
+		*result = json_incref(res);
+		return 0;
+	}
+	if (msg)
+		return errf(err, errsz, "%s", msg);
+	return errf(err, errsz, "invalid answer from vswitch-controld");
+}
+
+/* Help. */
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: vswitchctl [--socket PATH] [--json] COMMAND "
+		"[ARGS...]\n\nCommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		char head[40];
+
+		snprintf(head, sizeof head, "%s%s%s%s%s", commands[i].name,
+			 commands[i].arg ? " " : "",
+			 commands[i].arg_optional ? "[" : "",
+			 commands[i].arg ? commands[i].arg : "",
+			 commands[i].arg_optional ? "]" : "");
+		fprintf(out, "  %-18s %s\n", head, commands[i].help);
+	}
+	fprintf(out, "\nOptions:\n"
+		"  --socket PATH      controld's socket (default %s)\n"
+		"  --json             print the JSON result instead of text\n"
+		"  --help             this help\n"
+		"\nRun 'vswitchctl COMMAND --help' for a command's options.\n",
+		DEFAULT_SOCKET);
+}
+
+static void
+command_usage(const struct cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: vswitchctl [--socket PATH] [--json] %s", cmd->name);
+	if (cmd->arg)
+		fprintf(out, cmd->arg_optional ? " [%s]" : " %s", cmd->arg);
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++)
+		fprintf(out, o->required ? " %s %s" : " [%s %s]", o->flag,
+			o->metavar);
+	fputc('\n', out);
+}
+
+static void
+command_help(const struct cmd *cmd)
+{
+	command_usage(cmd, stdout);
+	printf("\n%c%s.\n", cmd->help[0] - 'a' + 'A', cmd->help + 1);
+	if (cmd->opts->flag)
+		printf("\nOptions:\n");
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
+		char head[48];
+
+		snprintf(head, sizeof head, "%s %s", o->flag, o->metavar);
+		printf("  %-32s %s%s\n", head, o->help,
+		       o->required ? " (required)" : "");
+	}
+	exit(0);
+}
+
+static int
+fail(const char *fmt, ...)
+{
+	va_list args;
+
+	fputs("vswitchctl: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Writes the message into 'err' and returns -1. */
+static int
+errf(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(err, errsz, fmt, args);
+	va_end(args);
+	return -1;
+}

@@ -1,0 +1,322 @@
+/* Human-readable output of vswitchctl (see vswitchctl.h).  Tables are
+ * collected first and printed with each column as wide as its widest
+ * cell. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/vswitchctl.h"
+
+#define MAX_COLS 8
+#define CELL_SIZE 320
+
+struct table {
+	unsigned int n_cols;
+	unsigned int n_rows;
+	char (*cells)[CELL_SIZE];       /* n_rows * n_cols, row-major */
+};
+
+static const char *const port_header[] = {
+	"NAME", "TYPE", "ATTACHMENT", "VLAN", "MAC", "LINK", "STATUS"
+};
+static const char *const static_mac_header[] = { "STATIC MAC", "VLAN", "PORT" };
+static const char *const mac_table_header[] = {
+	"VLAN", "MAC", "PORT", "TYPE", "AGE"
+};
+static const char *const queue_header[] = {
+	"PORT", "QUEUE", "CYCLES", "PACKETS", "CYCLES/PACKET"
+};
+
+static void table_init(struct table *t, unsigned int n_cols,
+		       const char *const *header);
+static void table_row(struct table *t, const char *const *cells);
+static void table_print(struct table *t, const char *indent);
+static void port_row(struct table *t, json_t *port, json_t *state);
+static void format_attachment(json_t *port, char *buf, size_t size);
+static void format_vlan(json_t *port, char *buf, size_t size);
+static json_t *find_by_name(json_t *array, const char *name);
+static const char *str(json_t *obj, const char *key);
+static long long num(json_t *obj, const char *key);
+static const char *num_text(json_t *obj, const char *key, char buf[24]);
+
+void
+ctl_print_show(json_t *result)
+{
+	json_t *config = json_object_get(result, "config");
+	json_t *ports = json_object_get(config, "ports");
+	json_t *macs = json_object_get(config, "static_macs");
+	json_t *states = json_object_get(result, "ports"), *port;
+	json_t *aging = json_object_get(json_object_get(config, "switch"),
+					"mac_aging_s");
+	struct table t;
+	size_t i;
+
+	printf("dataplane: %s", str(result, "dataplane"));
+	if (json_is_integer(json_object_get(result, "dataplane_pid")))
+		printf(" (pid %lld)", num(result, "dataplane_pid"));
+	printf("\nconfig file: %s\n", str(result, "config_file"));
+	printf("MAC aging: %lld s\n", json_is_integer(aging)
+	       ? (long long) json_integer_value(aging) : 300LL);
+	printf("ports: %zu, static MACs: %zu\n", json_array_size(ports),
+	       json_array_size(macs));
+	if (json_array_size(ports)) {
+		putchar('\n');
+		table_init(&t, 7, port_header);
+		json_array_foreach(ports, i, port)
+			port_row(&t, port, find_by_name(states,
+							str(port, "name")));
+		table_print(&t, "");
+	}
+	if (json_array_size(macs)) {
+		char vlan[24];
+
+		putchar('\n');
+		table_init(&t, 3, static_mac_header);
+		json_array_foreach(macs, i, port)
+			table_row(&t, (const char *[]) {
+				str(port, "mac"), json_object_get(port, "vlan")
+				? num_text(port, "vlan", vlan) : "0",
+				str(port, "port") });
+		table_print(&t, "");
+	}
+}
+
+void
+ctl_print_list_ports(json_t *result)
+{
+	json_t *ports = json_object_get(result, "ports"), *port;
+	struct table t;
+	size_t i;
+
+	table_init(&t, 7, port_header);
+	json_array_foreach(ports, i, port)
+		port_row(&t, port, json_object_get(port, "state"));
+	table_print(&t, "");
+}
+
+void
+ctl_print_port_stats(json_t *result)
+{
+	json_t *ports = json_object_get(result, "ports"), *port;
+	size_t i;
+
+	json_array_foreach(ports, i, port) {
+		json_t *stats = json_object_get(port, "stats");
+		json_t *drops = json_object_get(stats, "drops"), *v;
+		const char *reason;
+
+		printf("%s%s (%s, link %s, status %s)\n", i ? "\n" : "",
+		       str(port, "name"), str(port, "type"), str(port, "link"),
+		       str(port, "status"));
+		printf("  rx: %lld packets, %lld bytes\n",
+		       num(stats, "rx_packets"), num(stats, "rx_bytes"));
+		printf("  tx: %lld packets, %lld bytes\n",
+		       num(stats, "tx_packets"), num(stats, "tx_bytes"));
+		json_object_foreach(drops, reason, v)
+			if (json_is_integer(v) && json_integer_value(v) != 0)
+				printf("  drop %s: %lld\n", reason,
+				       (long long) json_integer_value(v));
+	}
+}
+
+void
+ctl_print_mac_table(json_t *result)
+{
+	json_t *entries = json_object_get(result, "entries"), *e;
+	char vlan[24], age[24];
+	struct table t;
+	size_t i;
+
+	table_init(&t, 5, mac_table_header);
+	json_array_foreach(entries, i, e) {
+		bool is_static = json_is_true(json_object_get(e, "static"));
+
+		table_row(&t, (const char *[]) {
+			num_text(e, "vlan", vlan), str(e, "mac"), str(e, "port"),
+			is_static ? "static" : "dynamic",
+			is_static ? "-" : num_text(e, "age_s", age) });
+	}
+	table_print(&t, "");
+}
+
+void
+ctl_print_queues(json_t *result)
+{
+	json_t *workers = json_object_get(result, "workers"), *w, *q;
+	size_t i, j;
+
+	json_array_foreach(workers, i, w) {
+		long long busy = num(w, "busy_cycles"), idle = num(w, "idle_cycles");
+		json_t *queues = json_object_get(w, "queues");
+		struct table t;
+
+		printf("%sworker %lld (lcore %lld): busy %lld cycles, idle %lld "
+		       "cycles (%.1f%% busy)\n", i ? "\n" : "", num(w, "worker"),
+		       num(w, "lcore"), busy, idle, busy + idle > 0
+		       ? 100.0 * (double) busy / (double) (busy + idle) : 0.0);
+		if (!json_array_size(queues)) {
+			printf("  no queues\n");
+			continue;
+		}
+		table_init(&t, 5, queue_header);
+		json_array_foreach(queues, j, q) {
+			char queue[24], cycles[24], packets[24], per[32];
+			long long n = num(q, "packets");
+
+			if (n > 0)
+				snprintf(per, sizeof per, "%.1f",
+					 (double) num(q, "cycles") / (double) n);
+			else
+				snprintf(per, sizeof per, "-");
+			table_row(&t, (const char *[]) {
+				str(q, "port"), num_text(q, "queue", queue),
+				num_text(q, "cycles", cycles),
+				num_text(q, "packets", packets), per });
+		}
+		table_print(&t, "  ");
+	}
+}
+
+/* Port rows. */
+
+static void
+port_row(struct table *t, json_t *port, json_t *state)
+{
+	char attachment[CELL_SIZE], vlan[CELL_SIZE];
+
+	format_attachment(port, attachment, sizeof attachment);
+	format_vlan(port, vlan, sizeof vlan);
+	table_row(t, (const char *[]) {
+		str(port, "name"), str(port, "type"), attachment, vlan,
+		str(port, "mac"), state ? str(state, "link") : "-",
+		state ? str(state, "status") : "-" });
+}
+
+/* "vhost-user server PATH", the devargs, or "tap NAME". */
+static void
+format_attachment(json_t *port, char *buf, size_t size)
+{
+	if (json_object_get(port, "socket"))
+		snprintf(buf, size, "vhost-user %s %s",
+			 json_object_get(port, "vhost_mode")
+			 ? str(port, "vhost_mode") : "server",
+			 str(port, "socket"));
+	else if (json_object_get(port, "devargs"))
+		snprintf(buf, size, "%s", str(port, "devargs"));
+	else if (!strcmp(str(port, "type"), "internal"))
+		snprintf(buf, size, "tap %s", str(port, "name"));
+	else
+		snprintf(buf, size, "-");
+}
+
+/* "access 10", "trunk 10,20 native 0" or "untagged". */
+static void
+format_vlan(json_t *port, char *buf, size_t size)
+{
+	const char *mode = json_object_get(port, "vlan_mode")
+			   ? str(port, "vlan_mode") : "untagged";
+
+	if (!strcmp(mode, "access"))
+		snprintf(buf, size, "access %lld", num(port, "vlan"));
+	else if (!strcmp(mode, "trunk"))
+		snprintf(buf, size, "trunk %s native %lld",
+			 str(port, "allowed_vlans"), num(port, "native_vlan"));
+	else
+		snprintf(buf, size, "%s", mode);
+}
+
+static json_t *
+find_by_name(json_t *array, const char *name)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(array, i, v)
+		if (!strcmp(str(v, "name"), name))
+			return v;
+	return NULL;
+}
+
+/* Field access: "-" / 0 when missing or of another type. */
+
+static const char *
+str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "-";
+}
+
+static long long
+num(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+static const char *
+num_text(json_t *obj, const char *key, char buf[24])
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v))
+		return "-";
+	snprintf(buf, 24, "%lld", (long long) json_integer_value(v));
+	return buf;
+}
+
+/* Tables. */
+
+static void
+table_init(struct table *t, unsigned int n_cols, const char *const *header)
+{
+	t->n_cols = n_cols < MAX_COLS ? n_cols : MAX_COLS;
+	t->n_rows = 0;
+	t->cells = NULL;
+	table_row(t, header);
+}
+
+/* Adds a row of 'n_cols' cells. */
+static void
+table_row(struct table *t, const char *const *cells)
+{
+	char (*row)[CELL_SIZE];
+
+	row = realloc(t->cells, (size_t) (t->n_rows + 1) * t->n_cols
+		      * sizeof *row);
+	if (!row)
+		return;
+	t->cells = row;
+	row += (size_t) t->n_rows * t->n_cols;
+	for (unsigned int c = 0; c < t->n_cols; c++)
+		snprintf(row[c], CELL_SIZE, "%s", cells[c]);
+	t->n_rows++;
+}
+
+/* Prints and frees 't'. */
+static void
+table_print(struct table *t, const char *indent)
+{
+	size_t width[MAX_COLS] = {0};
+
+	for (unsigned int r = 0; r < t->n_rows; r++)
+		for (unsigned int c = 0; c < t->n_cols; c++) {
+			size_t w = strlen(t->cells[r * t->n_cols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (unsigned int r = 0; r < t->n_rows; r++) {
+		fputs(indent, stdout);
+		for (unsigned int c = 0; c < t->n_cols; c++) {
+			const char *cell = t->cells[r * t->n_cols + c];
+
+			if (c + 1 == t->n_cols)
+				printf("%s\n", cell);
+			else
+				printf("%-*s  ", (int) width[c], cell);
+		}
+	}
+	free(t->cells);
+	t->cells = NULL;
+}

@@ -1,0 +1,828 @@
+/* Unit tests of the configuration library (control/config.h): every bad
+ * input is rejected with a message naming the field and leaves the output
+ * untouched; the JSON form and the file round-trip exactly. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control/config.h"
+#include "control/config_priv.h"
+
+#define ERRSZ 512
+
+/* A configuration that is not the default, to see that failures leave it
+ * alone. */
+static struct ctl_config *
+sentinel(void)
+{
+	struct ctl_config *cfg = ctl_config_new();
+
+	cr_assert_not_null(cfg);
+	cfg->mac_aging_s = 777;
+	cfg->n_ports = 1;
+	strcpy(cfg->ports[0].name, "keep");
+	cfg->ports[0].type = CTL_PORT_INTERNAL;
+	return cfg;
+}
+
+/* 'json' must be refused with a message containing 'needle', and the
+ * output must stay as it was. */
+static void
+expect_json_error(const char *json, const char *needle)
+{
+	struct ctl_config *out = sentinel(), *copy = ctl_config_clone(out);
+	char err[ERRSZ] = "";
+	int rc = ctl_config_from_json(json, out, err, sizeof err);
+
+	cr_assert_lt(rc, 0, "accepted: %s", json);
+	cr_assert_not_null(strstr(err, needle),
+			   "error '%s' does not name '%s' (input %s)", err,
+			   needle, json);
+	cr_assert_eq(memcmp(out, copy, sizeof *out), 0,
+		     "output changed on error (input %s)", json);
+	ctl_config_free(out);
+	ctl_config_free(copy);
+}
+
+/* A configuration whose ports[1] is '{' port '}', after a valid
+ * ports[0]. */
+static char *
+with_port(const char *port)
+{
+	char *json;
+
+	cr_assert_geq(asprintf(&json, "{\"schema_version\": 1, \"ports\": ["
+			       "{\"name\": \"ok\", \"type\": \"internal\"}, "
+			       "{%s}]}", port), 0);
+	return json;
+}
+
+static void
+expect_port_error(const char *port, const char *needle)
+{
+	char *json = with_port(port);
+
+	expect_json_error(json, needle);
+	free(json);
+}
+
+static void
+expect_port_ok(const char *port)
+{
+	struct ctl_config *out = ctl_config_new();
+	char *json = with_port(port);
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_config_from_json(json, out, err, sizeof err), 0,
+		     "refused %s: %s", json, err);
+	cr_assert_eq(out->n_ports, 2);
+	free(json);
+	ctl_config_free(out);
+}
+
+/* Field parsers. */
+
+Test(parse, vlan_id_range)
+{
+	char err[ERRSZ];
+
+	cr_assert_eq(ctl_parse_vlan_id(1, "--vlan", err, sizeof err), 0);
+	cr_assert_eq(ctl_parse_vlan_id(4094, "--vlan", err, sizeof err), 0);
+	for (long long v = -1; v <= 4096; v += (v == 0 ? 4095 : 1)) {
+		if (v > 0 && v < 4095)
+			continue;
+		err[0] = '\0';
+		cr_assert_eq(ctl_parse_vlan_id(v, "--vlan", err, sizeof err),
+			     -EINVAL, "VLAN %lld accepted", v);
+		cr_assert_not_null(strstr(err, "--vlan"), "%s", err);
+	}
+	ctl_parse_vlan_id(4095, "ports[2].vlan", err, sizeof err);
+	cr_assert_str_eq(err, "ports[2].vlan: 4095 is not a VLAN id (1-4094)");
+}
+
+Test(parse, mac_good)
+{
+	uint8_t mac[6];
+	char text[18];
+
+	cr_assert_eq(ctl_parse_mac("52:54:00:AB:cd:0f", mac, "mac", NULL, 0), 0);
+	ctl_format_mac(mac, text);
+	cr_assert_str_eq(text, "52:54:00:ab:cd:0f");
+}
+
+Test(parse, mac_bad)
+{
+	static const char *const bad[] = {
+		"52:54:00:00:00", "52:54:00:00:00:0g", "52:54:00:00:00:001",
+		"52-54-00-00-00-01", "", "01:00:5e:00:00:01",
+		"ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "5:54:00:00:00:01",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+		char err[ERRSZ] = "";
+
+		cr_assert_eq(ctl_parse_mac(bad[i], mac, "--mac", err,
+					   sizeof err), -EINVAL, "%s", bad[i]);
+		cr_assert_not_null(strstr(err, "--mac: "), "%s", err);
+		cr_assert_eq(memcmp(mac, (uint8_t[6]) { 1, 2, 3, 4, 5, 6 }, 6),
+			     0, "output changed for %s", bad[i]);
+	}
+}
+
+Test(parse, port_name)
+{
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_parse_port_name("vm-1_a.b", "name", err, sizeof err),
+		     0);
+	cr_assert_eq(ctl_parse_port_name("123456789012345", "name", err,
+					 sizeof err), 0);
+	cr_assert_lt(ctl_parse_port_name("1234567890123456", "name", err,
+					 sizeof err), 0);
+	cr_assert_lt(ctl_parse_port_name("", "NAME", err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "NAME"));
+	cr_assert_lt(ctl_parse_port_name("vm 1", "name", err, sizeof err), 0);
+	cr_assert_lt(ctl_parse_port_name("vm/1", "name", err, sizeof err), 0);
+}
+
+Test(parse, devargs)
+{
+	static const char *const good[] = {
+		"net_tap", "net_tap,iface=up0", "net_af_packet0,iface=veth4,qpairs=2",
+		"0000:01:00.0", "01:00.0", "0000:af:1f.7,rxq=2",
+		"net_pcap,rx_pcap=/tmp/in.pcap,tx_pcap=/tmp/out.pcap",
+	};
+	static const char *const bad[] = {
+		"", ",x=1", "net_tap,=1", "net_tap,a=", "net tap", "net_tap,",
+		"net_tap,a", "net_tap,,a=1", "net-tap", "0000:01:00.8",
+		"net_tap,a b=1",
+	};
+	char err[ERRSZ];
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		cr_assert_eq(ctl_check_devargs(good[i], "devargs", err,
+					       sizeof err), 0, "%s: %s",
+			     good[i], err);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		cr_assert_eq(ctl_check_devargs(bad[i], "--devargs", err,
+					       sizeof err), -EINVAL, "'%s'",
+			     bad[i]);
+		cr_assert_eq(strncmp(err, "--devargs: ", 11), 0, "%s", err);
+	}
+}
+
+Test(parse, vlan_list_good)
+{
+	struct ctl_vlan_set set;
+	char text[CTL_VLAN_LIST_SIZE];
+
+	cr_assert_eq(ctl_parse_vlan_list("10,20,100-200", &set, "f", NULL, 0),
+		     0);
+	cr_assert(ctl_vlan_set_has(&set, 10) && ctl_vlan_set_has(&set, 20));
+	cr_assert(ctl_vlan_set_has(&set, 100) && ctl_vlan_set_has(&set, 200));
+	cr_assert(!ctl_vlan_set_has(&set, 11) && !ctl_vlan_set_has(&set, 201));
+	ctl_format_vlan_list(&set, text, sizeof text);
+	cr_assert_str_eq(text, "10,20,100-200");
+
+	cr_assert_eq(ctl_parse_vlan_list("1,2,4094,3", &set, "f", NULL, 0), 0);
+	ctl_format_vlan_list(&set, text, sizeof text);
+	cr_assert_str_eq(text, "1-3,4094");
+	cr_assert_eq(ctl_parse_vlan_list("7,8", &set, "f", NULL, 0), 0);
+	ctl_format_vlan_list(&set, text, sizeof text);
+	cr_assert_str_eq(text, "7,8");
+}
+
+Test(parse, vlan_list_worst_case_fits)
+{
+	struct ctl_vlan_set set = {{0}}, back;
+	char text[CTL_VLAN_LIST_SIZE];
+
+	for (uint16_t v = 1; v <= 4094; v += 2)
+		ctl_vlan_set_add(&set, v);
+	ctl_format_vlan_list(&set, text, sizeof text);
+	cr_assert_lt(strlen(text), sizeof text - 1);
+	cr_assert_eq(ctl_parse_vlan_list(text, &back, "f", NULL, 0), 0);
+	cr_assert_eq(memcmp(&set, &back, sizeof set), 0);
+}
+
+Test(parse, vlan_list_bad)
+{
+	static const char *const bad[] = {
+		"10,,20", "a", "20-10", "0", "4095", "10-", "", ",10", "10,",
+		"-10", "10-20-30", "1 0", "99999999999999999999", "10-4095",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct ctl_vlan_set set = {{0}};
+		char err[ERRSZ] = "";
+
+		ctl_vlan_set_add(&set, 7);
+		cr_assert_eq(ctl_parse_vlan_list(bad[i], &set, "--allowed-vlans",
+						 err, sizeof err), -EINVAL,
+			     "'%s' accepted", bad[i]);
+		cr_assert_eq(strncmp(err, "--allowed-vlans: ", 17), 0, "%s",
+			     err);
+		cr_assert(ctl_vlan_set_has(&set, 7) && !ctl_vlan_set_has(&set, 10),
+			  "output changed for '%s'", bad[i]);
+	}
+}
+
+Test(parse, socket_path)
+{
+	char dir[] = "/tmp/vs-test-XXXXXX", path[200], err[ERRSZ] = "";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/vm1.sock", dir);
+	cr_assert_eq(ctl_check_socket_path(path, CTL_VHOST_SERVER, "socket",
+					   err, sizeof err), 0, "%s", err);
+	/* client mode: the VM's socket must exist and be a socket */
+	cr_assert_lt(ctl_check_socket_path(path, CTL_VHOST_CLIENT, "socket",
+					   err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "socket: "));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(sa.sun_path, path);
+	cr_assert_eq(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+	cr_assert_eq(ctl_check_socket_path(path, CTL_VHOST_CLIENT, "socket",
+					   err, sizeof err), 0, "%s", err);
+	close(fd);
+	unlink(path);
+	/* a regular file is not a socket */
+	fclose(fopen(path, "w"));
+	cr_assert_lt(ctl_check_socket_path(path, CTL_VHOST_SERVER, "socket",
+					   err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "not a socket"), "%s", err);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(parse, socket_path_bad)
+{
+	char long_path[140], err[ERRSZ];
+	static const char *const bad[] = {
+		"/nonexistent-dir/vm.sock", "vm.sock", "./vm.sock", "", "/tmp/",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		cr_assert_lt(ctl_check_socket_path(bad[i], CTL_VHOST_SERVER,
+						   "--socket", err, sizeof err),
+			     0, "'%s' accepted", bad[i]);
+		cr_assert_eq(strncmp(err, "--socket: ", 10), 0, "%s", err);
+	}
+	memset(long_path, 'a', sizeof long_path);
+	memcpy(long_path, "/tmp/", 5);
+	long_path[108] = '\0';
+	cr_assert_lt(ctl_check_socket_path(long_path, CTL_VHOST_SERVER,
+					   "socket", err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "socket: "), "%s", err);
+	long_path[107] = '\0';
+	cr_assert_eq(ctl_check_socket_path(long_path, CTL_VHOST_SERVER,
+					   "socket", err, sizeof err), 0, "%s", err);
+}
+
+Test(parse, enum_names)
+{
+	cr_assert_str_eq(ctl_port_type_name(CTL_PORT_EXTERNAL), "external");
+	cr_assert_str_eq(ctl_vlan_mode_name(CTL_VLAN_TRUNK), "trunk");
+	cr_assert_str_eq(ctl_vhost_mode_name(CTL_VHOST_CLIENT), "client");
+	cr_assert_str_eq(ctl_port_type_name((enum ctl_port_type) 9), "?");
+}
+
+/* JSON decoding: bad input. */
+
+Test(json, port_fields)
+{
+	expect_port_ok("\"name\": \"vm1\", \"type\": \"vm\", "
+		       "\"devargs\": \"net_tap,iface=t0\"");
+	expect_port_error("\"name\": \"ok\", \"type\": \"internal\"",
+			  "ports[1].name: duplicate port name 'ok'");
+	expect_port_error("\"name\": \"a b\", \"type\": \"internal\"",
+			  "ports[1].name");
+	expect_port_error("\"name\": \"vm1\", \"type\": \"virtual\"",
+			  "ports[1].type");
+	expect_port_error("\"type\": \"internal\"",
+			  "ports[1].name: required key is missing");
+	expect_port_error("\"name\": \"vm1\"", "ports[1].type");
+}
+
+Test(json, vlan_ids)
+{
+	static const char *const ids[] = { "0", "4095", "4096", "-1" };
+	char port[200];
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(port, sizeof port, "\"name\": \"h\", \"type\": "
+			 "\"internal\", \"vlan_mode\": \"access\", \"vlan\": %s",
+			 ids[i]);
+		expect_port_error(port, "ports[1].vlan: ");
+		snprintf(port, sizeof port, "\"name\": \"h\", \"type\": "
+			 "\"internal\", \"vlan_mode\": \"trunk\", "
+			 "\"allowed_vlans\": \"10\", \"native_vlan\": %s", ids[i]);
+		if (strcmp(ids[i], "0"))
+			expect_port_error(port, "ports[1].native_vlan: ");
+		else
+			expect_port_ok(port);
+	}
+	expect_port_error("\"name\": \"h\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"access\", \"vlan\": \"10\"",
+			  "ports[1].vlan: expected an integer, got a string");
+	expect_port_error("\"name\": \"h\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"access\", \"vlan\": 10.0",
+			  "ports[1].vlan: expected an integer");
+}
+
+Test(json, macs)
+{
+	static const char *const bad[] = {
+		"52:54:00:00:00", "52:54:00:00:00:zz", "01:00:5e:00:00:01",
+		"00:00:00:00:00:00",
+	};
+	char port[200];
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(port, sizeof port, "\"name\": \"h\", \"type\": "
+			 "\"internal\", \"mac\": \"%s\"", bad[i]);
+		expect_port_error(port, "ports[1].mac: ");
+	}
+	expect_port_ok("\"name\": \"h\", \"type\": \"internal\", "
+		       "\"mac\": \"52:54:00:00:00:01\"");
+}
+
+Test(json, devargs)
+{
+	static const char *const bad[] = {
+		"", ",x=1", "net_tap,=1", "net_tap,a=", "net tap",
+	};
+	char port[200];
+
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(port, sizeof port, "\"name\": \"e\", \"type\": "
+			 "\"external\", \"devargs\": \"%s\"", bad[i]);
+		expect_port_error(port, "ports[1].devargs: ");
+	}
+}
+
+Test(json, allowed_vlans)
+{
+	static const char *const bad[] = {
+		"10,,20", "a", "20-10", "0", "4095", "10-", "",
+	};
+	char port[200];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(port, sizeof port, "\"name\": \"t\", \"type\": "
+			 "\"internal\", \"vlan_mode\": \"trunk\", "
+			 "\"allowed_vlans\": \"%s\"", bad[i]);
+		expect_port_error(port, "ports[1].allowed_vlans: ");
+	}
+	expect_port_error("\"name\": \"t\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"trunk\", \"allowed_vlans\": [10]",
+			  "ports[1].allowed_vlans: expected a string");
+}
+
+Test(json, attachment_rules)
+{
+	expect_port_error("\"name\": \"v\", \"type\": \"vm\", \"socket\": "
+			  "\"/tmp/v.sock\", \"devargs\": \"net_tap\"",
+			  "ports[1].devargs: a vm port takes socket or devargs");
+	expect_port_error("\"name\": \"v\", \"type\": \"vm\"",
+			  "ports[1].socket: a vm port needs");
+	expect_port_error("\"name\": \"e\", \"type\": \"external\"",
+			  "ports[1].devargs: required for an external port");
+	expect_port_error("\"name\": \"e\", \"type\": \"external\", "
+			  "\"devargs\": \"net_tap\", \"socket\": \"/tmp/e\"",
+			  "ports[1].socket: not allowed");
+	expect_port_error("\"name\": \"i\", \"type\": \"internal\", "
+			  "\"devargs\": \"net_tap\"", "ports[1].devargs");
+	expect_port_error("\"name\": \"v\", \"type\": \"vm\", \"socket\": "
+			  "\"v.sock\"", "ports[1].socket: 'v.sock' is not an "
+			  "absolute path");
+	expect_port_error("\"name\": \"v\", \"type\": \"vm\", \"devargs\": "
+			  "\"net_tap\", \"vhost_mode\": \"client\"",
+			  "ports[1].vhost_mode: only with socket");
+	expect_port_error("\"name\": \"v\", \"type\": \"vm\", \"socket\": "
+			  "\"/tmp/v.sock\", \"vhost_mode\": \"both\"",
+			  "ports[1].vhost_mode");
+	/* replay: a socket directory that does not exist is not checked */
+	expect_port_ok("\"name\": \"v\", \"type\": \"vm\", \"socket\": "
+		       "\"/nonexistent/v.sock\", \"vhost_mode\": \"client\"");
+}
+
+Test(json, vlan_mode_rules)
+{
+	expect_port_error("\"name\": \"a\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"access\"",
+			  "ports[1].vlan: required with vlan_mode access");
+	expect_port_error("\"name\": \"t\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"trunk\", \"allowed_vlans\": \"10\", "
+			  "\"vlan\": 10", "ports[1].vlan: not allowed with "
+			  "vlan_mode trunk");
+	expect_port_error("\"name\": \"t\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"trunk\"",
+			  "ports[1].allowed_vlans: required with vlan_mode trunk");
+	expect_port_error("\"name\": \"u\", \"type\": \"internal\", "
+			  "\"vlan\": 10", "ports[1].vlan: not allowed with "
+			  "vlan_mode untagged");
+	expect_port_error("\"name\": \"a\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"access\", \"vlan\": 10, "
+			  "\"native_vlan\": 0", "ports[1].native_vlan");
+	expect_port_error("\"name\": \"a\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"access\", \"vlan\": 10, "
+			  "\"allowed_vlans\": \"10\"", "ports[1].allowed_vlans");
+	expect_port_error("\"name\": \"a\", \"type\": \"internal\", "
+			  "\"vlan_mode\": \"tagged\"", "ports[1].vlan_mode");
+}
+
+Test(json, static_macs)
+{
+	expect_json_error("{\"schema_version\": 1, \"ports\": [{\"name\": "
+			  "\"h\", \"type\": \"internal\"}], \"static_macs\": "
+			  "[{\"mac\": \"52:54:00:00:00:09\", \"port\": \"vm9\"}]}",
+			  "static_macs[0].port: port 'vm9' does not exist");
+	expect_json_error("{\"schema_version\": 1, \"ports\": [{\"name\": "
+			  "\"h\", \"type\": \"internal\"}], \"static_macs\": ["
+			  "{\"mac\": \"52:54:00:00:00:09\", \"port\": \"h\"}, "
+			  "{\"mac\": \"52:54:00:00:00:09\", \"port\": \"h\"}]}",
+			  "static_macs[1].mac");
+	expect_json_error("{\"schema_version\": 1, \"ports\": [{\"name\": "
+			  "\"h\", \"type\": \"internal\"}], \"static_macs\": ["
+			  "{\"mac\": \"52:54:00:00:00:09\", \"port\": \"h\", "
+			  "\"vlan\": 4095}]}", "static_macs[0].vlan");
+	expect_json_error("{\"schema_version\": 1, \"ports\": [{\"name\": "
+			  "\"h\", \"type\": \"internal\"}], \"static_macs\": ["
+			  "{\"mac\": \"01:54:00:00:00:09\", \"port\": \"h\"}]}",
+			  "static_macs[0].mac: ");
+	expect_json_error("{\"schema_version\": 1, \"static_macs\": {}}",
+			  "static_macs: expected an array");
+}
+
+Test(json, schema_version)
+{
+	expect_json_error("{\"schema_version\": 2, \"ports\": []}",
+			  "schema_version: 2 is not supported");
+	expect_json_error("{\"ports\": []}",
+			  "schema_version: required key is missing");
+	expect_json_error("{\"schema_version\": \"1\"}",
+			  "schema_version: expected an integer");
+}
+
+Test(json, unknown_keys_at_every_level)
+{
+	expect_json_error("{\"schema_version\": 1, \"portz\": []}",
+			  "portz: unknown key");
+	expect_json_error("{\"schema_version\": 1, \"switch\": "
+			  "{\"mac_aging\": 300}}",
+			  "switch.mac_aging: unknown key");
+	expect_port_error("\"name\": \"h\", \"type\": \"internal\", "
+			  "\"vlanx\": 1", "ports[1].vlanx: unknown key");
+	expect_json_error("{\"schema_version\": 1, \"ports\": [{\"name\": "
+			  "\"h\", \"type\": \"internal\"}], \"static_macs\": ["
+			  "{\"mac\": \"52:54:00:00:00:09\", \"port\": \"h\", "
+			  "\"prt\": \"h\"}]}", "static_macs[0].prt: unknown key");
+}
+
+Test(json, duplicate_keys)
+{
+	expect_json_error("{\"schema_version\": 1, \"schema_version\": 1}",
+			  "duplicate object key");
+	expect_port_error("\"name\": \"h\", \"type\": \"internal\", "
+			  "\"name\": \"h2\"", "duplicate object key");
+}
+
+Test(json, syntax_error_has_line_and_column)
+{
+	expect_json_error("{\n  \"schema_version\": 1,\n  \"ports\": [ }\n}\n",
+			  "line 3, column");
+	expect_json_error("", "line 1, column 0");
+	expect_json_error("[1]", "must be an object");
+}
+
+Test(json, switch_settings)
+{
+	expect_json_error("{\"schema_version\": 1, \"switch\": "
+			  "{\"mac_aging_s\": 5}}", "switch.mac_aging_s: 5");
+	expect_json_error("{\"schema_version\": 1, \"switch\": "
+			  "{\"mac_aging_s\": 1000001}}", "switch.mac_aging_s");
+	expect_json_error("{\"schema_version\": 1, \"switch\": []}",
+			  "switch: expected an object");
+	expect_json_error("{\"schema_version\": 1, \"ports\": {}}",
+			  "ports: expected an array");
+	expect_json_error("{\"schema_version\": 1, \"ports\": [1]}",
+			  "ports[0]: expected an object");
+}
+
+/* Validation of a configuration built in C. */
+
+Test(validate, cross_field_rules)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	char err[ERRSZ];
+
+	cfg->n_ports = 2;
+	strcpy(cfg->ports[0].name, "vm1");
+	strcpy(cfg->ports[0].devargs, "net_tap");
+	strcpy(cfg->ports[1].name, "vm1");
+	strcpy(cfg->ports[1].devargs, "net_tap");
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[1].name: duplicate"), "%s", err);
+	strcpy(cfg->ports[1].name, "vm2");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	cfg->ports[1].vlan_mode = CTL_VLAN_ACCESS;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[1].vlan: required"), "%s", err);
+	cfg->ports[1].vlan = 4095;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[1].vlan: 4095"), "%s", err);
+	cfg->ports[1].vlan = 10;
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	cfg->n_static_macs = 1;
+	memcpy(cfg->static_macs[0].mac, "\x52\x54\0\0\0\x09", 6);
+	strcpy(cfg->static_macs[0].port, "vm3");
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "static_macs[0].port"), "%s", err);
+	strcpy(cfg->static_macs[0].port, "vm2");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	ctl_config_free(cfg);
+}
+
+Test(validate, lookup_and_remove)
+{
+	struct ctl_config *cfg = ctl_config_new();
+
+	cfg->n_ports = 2;
+	strcpy(cfg->ports[0].name, "a");
+	cfg->ports[0].type = CTL_PORT_INTERNAL;
+	strcpy(cfg->ports[1].name, "b");
+	cfg->ports[1].type = CTL_PORT_INTERNAL;
+	cfg->n_static_macs = 1;
+	memcpy(cfg->static_macs[0].mac, "\x52\x54\0\0\0\x09", 6);
+	strcpy(cfg->static_macs[0].port, "a");
+	cr_assert_eq(ctl_config_port_index(cfg, "b"), 1);
+	cr_assert_eq(ctl_config_find_port(cfg, "a"), &cfg->ports[0]);
+	cr_assert_null(ctl_config_find_port(cfg, "c"));
+	cr_assert_eq(ctl_config_port_index(cfg, "c"), -1);
+	ctl_config_remove_port(cfg, 0);
+	cr_assert_eq(cfg->n_ports, 1);
+	cr_assert_str_eq(cfg->ports[0].name, "b");
+	cr_assert_eq(cfg->n_static_macs, 0, "static MAC of 'a' left behind");
+	cr_assert_eq(ctl_config_validate(cfg, NULL, 0), 0);
+	ctl_config_free(cfg);
+}
+
+/* Round trips. */
+
+static struct ctl_port *
+add_port(struct ctl_config *cfg, const char *name, enum ctl_port_type type)
+{
+	struct ctl_port *p = &cfg->ports[cfg->n_ports++];
+
+	strcpy(p->name, name);
+	p->type = type;
+	return p;
+}
+
+static void
+add_static_mac(struct ctl_config *cfg, uint8_t last, uint16_t vlan,
+	       const char *port)
+{
+	struct ctl_static_mac *m = &cfg->static_macs[cfg->n_static_macs++];
+
+	memcpy(m->mac, (uint8_t[6]) { 0x52, 0x54, 0, 0, 0, last }, 6);
+	m->vlan = vlan;
+	strcpy(m->port, port);
+}
+
+/* Every port type, vhost mode and VLAN mode, with and without MAC. */
+static struct ctl_config *
+full_config(void)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	struct ctl_port *p;
+
+	cfg->mac_aging_s = 600;
+	p = add_port(cfg, "vm1", CTL_PORT_VM);
+	strcpy(p->socket, "/run/vswitch/vm1.sock");
+	p->has_mac = true;
+	memcpy(p->mac, (uint8_t[6]) { 0x52, 0x54, 0, 0, 0, 1 }, 6);
+	p->vlan_mode = CTL_VLAN_ACCESS;
+	p->vlan = 10;
+	p = add_port(cfg, "vm2", CTL_PORT_VM);
+	strcpy(p->socket, "/var/lib/vm2/vhost.sock");
+	p->vhost_mode = CTL_VHOST_CLIENT;
+	p->vlan_mode = CTL_VLAN_TRUNK;
+	ctl_parse_vlan_list("10,20,100-200,4094", &p->allowed, "f", NULL, 0);
+	p->native_vlan = 5;
+	p = add_port(cfg, "vm4", CTL_PORT_VM);
+	strcpy(p->devargs, "net_af_packet,iface=veth4");
+	p->vlan_mode = CTL_VLAN_TRUNK;
+	ctl_parse_vlan_list("1", &p->allowed, "f", NULL, 0);
+	p = add_port(cfg, "uplink", CTL_PORT_EXTERNAL);
+	strcpy(p->devargs, "0000:01:00.0,rxq=2");
+	p = add_port(cfg, "host0", CTL_PORT_INTERNAL);
+	p->has_mac = true;
+	memcpy(p->mac, (uint8_t[6]) { 0x02, 0, 0, 0, 0, 0xfe }, 6);
+	add_static_mac(cfg, 9, 10, "vm1");
+	add_static_mac(cfg, 9, 0, "uplink");
+	add_static_mac(cfg, 10, 4094, "vm2");
+	cr_assert_eq(ctl_config_validate(cfg, NULL, 0), 0);
+	return cfg;
+}
+
+static void
+expect_round_trip(const struct ctl_config *cfg)
+{
+	struct ctl_config *back = sentinel();
+	char *json = ctl_config_to_json(cfg), *again;
+	char err[ERRSZ] = "";
+
+	cr_assert_not_null(json);
+	cr_assert_eq(ctl_config_from_json(json, back, err, sizeof err), 0,
+		     "%s\n%s", err, json);
+	cr_assert_eq(memcmp(cfg, back, sizeof *cfg), 0,
+		     "decoded configuration differs:\n%s", json);
+	again = ctl_config_to_json(back);
+	cr_assert_str_eq(json, again);
+	free(json);
+	free(again);
+	ctl_config_free(back);
+}
+
+Test(round_trip, full_config)
+{
+	struct ctl_config *cfg = full_config();
+
+	expect_round_trip(cfg);
+	ctl_config_free(cfg);
+}
+
+Test(round_trip, empty_config)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	char *json = ctl_config_to_json(cfg);
+
+	expect_round_trip(cfg);
+	cr_assert_not_null(strstr(json, "\"schema_version\": 1"));
+	cr_assert_null(strstr(json, "switch"), "default left in: %s", json);
+	cr_assert_null(strstr(json, "static_macs"), "default left in: %s", json);
+	free(json);
+	ctl_config_free(cfg);
+}
+
+Test(round_trip, defaults_are_left_out)
+{
+	struct ctl_config *cfg = full_config();
+	char *json = ctl_config_to_json(cfg);
+
+	/* vm1 is a server: no vhost_mode; vm4 has native 0: no native_vlan */
+	cr_assert_eq(strstr(json, "\"vhost_mode\": \"server\""), NULL);
+	cr_assert_not_null(strstr(json, "\"vhost_mode\": \"client\""));
+	cr_assert_not_null(strstr(json, "\"native_vlan\": 5"));
+	cr_assert_null(strstr(json, "\"native_vlan\": 0"));
+	cr_assert_not_null(strstr(json, "\"allowed_vlans\": \"10,20,100-200,4094\""));
+	free(json);
+	ctl_config_free(cfg);
+}
+
+/* Files. */
+
+struct tmp_dir {
+	char path[64];
+	char file[96];
+};
+
+static void
+tmp_dir_init(struct tmp_dir *t)
+{
+	strcpy(t->path, "/tmp/vs-config-XXXXXX");
+	cr_assert_not_null(mkdtemp(t->path));
+	snprintf(t->file, sizeof t->file, "%s/config.json", t->path);
+}
+
+/* Entries of the directory other than config.json. */
+static int
+tmp_dir_others(const struct tmp_dir *t)
+{
+	DIR *dir = opendir(t->path);
+	struct dirent *e;
+	int n = 0;
+
+	while ((e = readdir(dir)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")
+		    && strcmp(e->d_name, "config.json"))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void
+tmp_dir_remove(const struct tmp_dir *t)
+{
+	unlink(t->file);
+	rmdir(t->path);
+}
+
+Test(file, missing_file_is_empty)
+{
+	struct tmp_dir t;
+	struct ctl_config *out = sentinel(), *empty = ctl_config_new();
+	char err[ERRSZ];
+
+	tmp_dir_init(&t);
+	cr_assert_eq(ctl_config_load_file(t.file, out, err, sizeof err), 1);
+	cr_assert_eq(memcmp(out, empty, sizeof *out), 0);
+	tmp_dir_remove(&t);
+	ctl_config_free(out);
+	ctl_config_free(empty);
+}
+
+Test(file, save_load_round_trip_and_atomic)
+{
+	struct ctl_config *cfg = full_config(), *back = sentinel();
+	struct stat before, after;
+	char err[ERRSZ] = "";
+	struct tmp_dir t;
+
+	tmp_dir_init(&t);
+	cr_assert_eq(ctl_config_save_file(t.file, cfg, err, sizeof err), 0,
+		     "%s", err);
+	cr_assert_eq(ctl_config_load_file(t.file, back, err, sizeof err), 0,
+		     "%s", err);
+	cr_assert_eq(memcmp(cfg, back, sizeof *cfg), 0);
+	cr_assert_eq(stat(t.file, &before), 0);
+	cr_assert_eq(before.st_mode & 0777, 0644);
+
+	cfg->mac_aging_s = 42;
+	cr_assert_eq(ctl_config_save_file(t.file, cfg, err, sizeof err), 0,
+		     "%s", err);
+	cr_assert_eq(stat(t.file, &after), 0);
+	cr_assert_neq(before.st_ino, after.st_ino,
+		      "file rewritten in place, not replaced by rename");
+	cr_assert_eq(tmp_dir_others(&t), 0, "temporary file left behind");
+	cr_assert_eq(ctl_config_load_file(t.file, back, err, sizeof err), 0);
+	cr_assert_eq(back->mac_aging_s, 42);
+	tmp_dir_remove(&t);
+	ctl_config_free(cfg);
+	ctl_config_free(back);
+}
+
+Test(file, invalid_config_is_not_saved)
+{
+	struct ctl_config *cfg = full_config();
+	char err[ERRSZ] = "";
+	struct tmp_dir t;
+
+	tmp_dir_init(&t);
+	cfg->ports[0].vlan = 4095;
+	cr_assert_eq(ctl_config_save_file(t.file, cfg, err, sizeof err),
+		     -EINVAL);
+	cr_assert_not_null(strstr(err, "ports[0].vlan"), "%s", err);
+	cr_assert_eq(access(t.file, F_OK), -1, "invalid config written");
+	cr_assert_eq(tmp_dir_others(&t), 0);
+	tmp_dir_remove(&t);
+	ctl_config_free(cfg);
+}
+
+Test(file, errors_name_file_and_field)
+{
+	struct ctl_config *out = sentinel(), *copy = ctl_config_clone(out);
+	char err[ERRSZ] = "";
+	struct tmp_dir t;
+	FILE *f;
+
+	tmp_dir_init(&t);
+	f = fopen(t.file, "w");
+	fputs("{\"schema_version\": 1,\n \"ports\": [{\"name\": \"h\", "
+	      "\"type\": \"internal\", \"vlanx\": 1}]}\n", f);
+	fclose(f);
+	cr_assert_lt(ctl_config_load_file(t.file, out, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, t.file), "%s", err);
+	cr_assert_not_null(strstr(err, "ports[0].vlanx: unknown key"), "%s",
+			   err);
+	cr_assert_eq(memcmp(out, copy, sizeof *out), 0);
+
+	f = fopen(t.file, "w");
+	fputs("{\"schema_version\": 1,\n \"ports\": [\n", f);
+	fclose(f);
+	cr_assert_lt(ctl_config_load_file(t.file, out, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "line 3"), "%s", err);
+	cr_assert_eq(memcmp(out, copy, sizeof *out), 0);
+
+	cr_assert_lt(ctl_config_load_file(t.path, out, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
+	tmp_dir_remove(&t);
+	ctl_config_free(out);
+	ctl_config_free(copy);
+}
