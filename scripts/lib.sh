@@ -69,7 +69,7 @@ vs_stop() {
 	local pid=$1 sig=${2:-TERM}
 	kill -"$sig" "$pid" 2>/dev/null || return 0
 	wait_until 10 bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
