@@ -173,7 +173,7 @@ dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 	}
 	rte_eth_promiscuous_enable(p->port_id);
 	p->running = true;
-	DP_LOG(INFO, "port %s: %s is dpdk port %u, %u rxq, %u txq%s",
+	DP_LOG(NOTICE, "port %s: %s is dpdk port %u, %u rxq, %u txq%s",
 	       p->cfg.name, p->devname, p->port_id, p->n_rxq, p->n_txq,
 	       p->txq_per_worker ? "" : " (shared)");
 	return 0;
@@ -195,7 +195,7 @@ dp_port_close(struct dp *dp, struct dp_port *p)
 		p->handoff = NULL;
 	}
 	p->running = false;
-	DP_LOG(INFO, "port %s: %s closed", p->cfg.name, p->devname);
+	DP_LOG(NOTICE, "port %s: %s closed", p->cfg.name, p->devname);
 }
 
 bool

@@ -145,5 +145,5 @@ dp_sched_rebalance(struct dp *dp, bool force)
 	for (unsigned int i = 0; i < n; i++)
 		ql[i].port->assign[ql[i].queue] = target[i];
 	dp_publish(dp);
-	DP_LOG(INFO, "rebalanced: %u queue(s) moved", moves);
+	DP_LOG(NOTICE, "rebalanced: %u queue(s) moved", moves);
 }
