@@ -30,17 +30,18 @@
 #define DEFAULT_DP_SOCKET "/run/vswitch/dataplane.sock"
 
 struct ctld_options {
-	const char *config_path;
-	const char *socket_path;
-	const char *dp_socket_path;
-	const char *group_name;
-	const char *pidfile;
-	bool foreground;
+	const char *config_path;        /* --config */
+	const char *socket_path;        /* --socket, for vswitchctl */
+	const char *dp_socket_path;     /* --dataplane-socket, for vswitchd */
+	const char *group_name;         /* --group, or NULL */
+	const char *pidfile;            /* --pidfile, or NULL */
+	bool foreground;                /* --foreground: do not detach */
 };
 
-/* The listening socket's identity, so that exit unlinks only our own. */
+/* A listening socket's identity, so that exit unlinks only our own and
+ * not one that another controld has put in its place since. */
 struct listener {
-	const char *path;
+	const char *path;               /* NULL until the socket is bound */
 	dev_t dev;
 	ino_t ino;
 };

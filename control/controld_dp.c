@@ -4,6 +4,7 @@
 #include "control/controld.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -82,11 +83,14 @@ void
 ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms)
 {
 	enum ctld_wait kind = d->pend.kind;
+	char msg[64];
 
 	if (kind == CTLD_WAIT_NONE || now_ms < d->pend.deadline_ms)
 		return;
-	ctld_log("vswitchd did not answer within %d s", CTLD_DP_TIMEOUT_MS / 1000);
-	ctld_complete(d, NULL, "vswitchd did not answer within 10 s", true);
+	snprintf(msg, sizeof msg, "vswitchd did not answer within %d s",
+		 CTLD_DP_TIMEOUT_MS / 1000);
+	ctld_log("%s", msg);
+	ctld_complete(d, NULL, msg, true);
 	if (kind == CTLD_WAIT_APPLY || kind == CTLD_WAIT_REVERT)
 		ctld_dp_close(d, "no answer in time");
 }

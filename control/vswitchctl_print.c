@@ -12,8 +12,8 @@
 #define CELL_SIZE 320
 
 struct table {
-	unsigned int n_cols;
-	unsigned int n_rows;
+	unsigned int n_cols;            /* at most MAX_COLS */
+	unsigned int n_rows;            /* the header row included */
 	char (*cells)[CELL_SIZE];       /* n_rows * n_cols, row-major */
 };
 

@@ -7,6 +7,10 @@
 set -u
 
 BUILD=${1:?usage: test_control.sh BUILD_DIR}
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: needs root (it runs vswitchctl as another user)"
+	exit 77
+fi
 CTLD=$BUILD/control/vswitch-controld
 CTL_BIN=$BUILD/control/vswitchctl
 for b in "$CTLD" "$CTL_BIN"; do
@@ -167,6 +171,13 @@ and d['ports'][4] == {'name': 'host0', 'type': 'internal', 'mac': '02:00:00:00:0
 and d['switch'] == {'mac_aging_s': 600}
 and d['static_macs'] == [{'mac': '52:54:00:00:00:09', 'vlan': 10, 'port': 'vm1'},
                          {'mac': '52:54:00:00:00:0a', 'port': 'uplink'}]"
+check "del-mac" ctl del-mac --mac 52:54:00:00:00:0a
+check "add-port for deletion" ctl add-port tmp0 --type internal
+check "add-mac on it" ctl add-mac --mac 52:54:00:00:00:0c --port tmp0 --vlan 7
+check "del-port" ctl del-port tmp0
+check "del-port took its static MAC along" jcheck "$CONF" "
+[p['name'] for p in d['ports']] == ['vm1', 'vmc', 'vm4', 'uplink', 'host0']
+and d['static_macs'] == [{'mac': '52:54:00:00:00:09', 'vlan': 10, 'port': 'vm1'}]"
 check "show lists the ports" bash -c "'$CTL_BIN' --socket '$SOCK' show |
 	grep -Eq '^vm4 +vm +net_af_packet,iface=veth4 +trunk 10,20,100-200 native 5 +- +- +-\$'"
 check "list-ports shows VLAN modes" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |

@@ -25,6 +25,18 @@ t_check "add external uplink" vsctl add-port uplink --type external \
 t_check "uplink trunk 10 (native 0)" vsctl set-port uplink --vlan-mode trunk \
 	--allowed-vlans 10
 
+# A device the dataplane cannot open is refused, naming the field, and
+# neither the stored nor the running configuration changes.
+cfg_before=$(sha256sum <"$VS_CONFIG")
+err=$(vsctl add-port bad --type external \
+	--devargs net_af_packet,iface=${VS_ID}nosuch 2>&1); rc=$?
+t_check "unopenable devargs refused (rc $rc): $err" test $rc -ne 0
+t_check "...the error names ports[bad].devargs" grep -q "bad.*devargs" <<<"$err"
+t_check "...config file unchanged" test "$cfg_before" = "$(sha256sum <"$VS_CONFIG")"
+t_check "...no port 'bad' listed" bash -c "! $VSCTL_BIN --socket $VS_CTL_SOCK list-ports | grep -q '^bad '"
+t_check "...and none in the dataplane" test "$(json_get "$(vsctl --json port-stats)" \
+	"[p['name'] for p in d['ports'] if p['name']=='bad']")" = "[]"
+
 # The physical network reaches vm1 with tag 10; VLAN 20 is not carried.
 in_vm vm1 ip neigh replace 10.60.0.200 lladdr $MP dev eth0
 out=$(in_vm phys "$PY" "$VMTOOL" ping eth0 --src-mac $MP --dst-mac $M1 \
