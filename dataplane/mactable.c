@@ -7,10 +7,12 @@
 #define BUCKET_SLOTS 8
 #define KEY_BUSY (1ull << 62)    /* claimed, value not yet published */
 #define VAL_STATIC (1ull << 16)
+#define VAL_VER_SHIFT 17
+#define VAL_VER_MASK (0x7fffull << VAL_VER_SHIFT)
 
 struct bucket {
 	_Atomic uint64_t keys[BUCKET_SLOTS];  /* 0 = empty */
-	_Atomic uint64_t vals[BUCKET_SLOTS];  /* seen << 32 | flags | port */
+	_Atomic uint64_t vals[BUCKET_SLOTS];  /* seen<<32 | ver | flags | port */
 };
 
 struct dp_mactable {
@@ -18,10 +20,22 @@ struct dp_mactable {
 	struct bucket *buckets;
 };
 
+/* A value carries the version of its slot: the control thread bumps it
+ * before it frees the slot, so a compare-and-swap prepared against the
+ * entry that lived there before fails instead of writing into the next. */
 static inline uint64_t
-val_make(uint16_t port, bool is_static, uint32_t seen)
+val_make(uint16_t port, bool is_static, uint32_t seen, uint64_t ver)
 {
-	return (uint64_t)seen << 32 | (is_static ? VAL_STATIC : 0) | port;
+	return (uint64_t)seen << 32 | (ver & VAL_VER_MASK) |
+	       (is_static ? VAL_STATIC : 0) | port;
+}
+
+static inline uint64_t val_ver(uint64_t v) { return v & VAL_VER_MASK; }
+static inline uint64_t
+val_bump(uint64_t v)
+{
+	return (v & ~VAL_VER_MASK) |
+	       ((v + (1ull << VAL_VER_SHIFT)) & VAL_VER_MASK);
 }
 
 static inline uint16_t val_port(uint64_t v) { return (uint16_t)v; }
@@ -150,6 +164,10 @@ slot_insert(struct bucket **b, uint64_t key, uint64_t val, bool *raced)
 				}
 				continue;
 			}
+			/* Only we touch a busy slot's value; keep its
+			 * version. */
+			val |= val_ver(atomic_load_explicit(
+				&b[i]->vals[s], memory_order_relaxed));
 			atomic_store_explicit(&b[i]->vals[s], val,
 					      memory_order_relaxed);
 			/* Release: the value is visible before the key. */
@@ -160,55 +178,89 @@ slot_insert(struct bucket **b, uint64_t key, uint64_t val, bool *raced)
 	return false;
 }
 
+/* Loads the value of the slot of 'key' at (bucket 'bk', slot 's') so that
+ * it is known to belong to 'key': the key is read again after the value.
+ * Returns false when the slot no longer holds 'key'. */
+static bool
+slot_read(struct bucket *bk, int s, uint64_t key, uint64_t *val)
+{
+	*val = atomic_load_explicit(&bk->vals[s], memory_order_acquire);
+	return atomic_load_explicit(&bk->keys[s], memory_order_acquire) ==
+	       key;
+}
+
+#define LEARN_TRIES 4
+
 enum dp_learn
 dp_mactable_learn(struct dp_mactable *t, uint64_t key, uint16_t port,
 		  uint32_t now)
 {
 	struct bucket *b[2];
-	_Atomic uint64_t *k;
-	bool raced = false;
 	int s;
 
 	key_buckets(t, key, b);
-	k = slot_find(b, key, &s);
-	if (k) {
+	for (int tries = 0; tries < LEARN_TRIES; tries++) {
+		_Atomic uint64_t *k = slot_find(b, key, &s);
+		bool raced = false;
+		uint64_t v;
+
+		if (!k) {
+			if (!slot_insert(b, key, val_make(port, false, now, 0),
+					 &raced))
+				return DP_LEARN_FULL;
+			return raced ? DP_LEARN_REFRESHED : DP_LEARN_NEW;
+		}
 		struct bucket *bk = k == &b[0]->keys[s] ? b[0] : b[1];
-		uint64_t v = atomic_load_explicit(&bk->vals[s],
-						  memory_order_relaxed);
+		if (!slot_read(bk, s, key, &v))
+			continue;             /* being published or removed */
 		if (val_static(v))
 			return val_port(v) == port ? DP_LEARN_REFRESHED
 						   : DP_LEARN_STATIC;
 		if (val_port(v) == port && val_seen(v) == now)
 			return DP_LEARN_REFRESHED; /* no write: no bouncing */
-		atomic_store_explicit(&bk->vals[s], val_make(port, false, now),
-				      memory_order_release);
-		return val_port(v) == port ? DP_LEARN_REFRESHED
-					   : DP_LEARN_MOVED;
+		if (atomic_compare_exchange_strong_explicit(&bk->vals[s], &v,
+			    val_make(port, false, now, val_ver(v)),
+			    memory_order_release, memory_order_relaxed))
+			return val_port(v) == port ? DP_LEARN_REFRESHED
+						   : DP_LEARN_MOVED;
 	}
-	if (!slot_insert(b, key, val_make(port, false, now), &raced))
-		return DP_LEARN_FULL;
-	return raced ? DP_LEARN_REFRESHED : DP_LEARN_NEW;
+	return DP_LEARN_REFRESHED;   /* contended: the next frame learns */
+}
+
+/* Control thread: writes 'port' as a static entry into the slot of 'key'.
+ * Returns false when the slot stopped holding 'key'. */
+static bool
+slot_make_static(struct bucket *bk, int s, uint64_t key, uint16_t port)
+{
+	uint64_t v;
+
+	do {
+		if (!slot_read(bk, s, key, &v))
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&bk->vals[s], &v,
+			val_make(port, true, 0, val_ver(v)),
+			memory_order_release, memory_order_relaxed));
+	return true;
 }
 
 int
 dp_mactable_add_static(struct dp_mactable *t, uint64_t key, uint16_t port)
 {
 	struct bucket *b[2];
-	bool raced = false;
 	int s;
 
 	key_buckets(t, key, b);
 	for (;;) {
 		_Atomic uint64_t *k = slot_find(b, key, &s);
+		bool raced = false;
+
 		if (k) {
 			struct bucket *bk = k == &b[0]->keys[s] ? b[0] : b[1];
-			atomic_store_explicit(&bk->vals[s],
-					      val_make(port, true, 0),
-					      memory_order_release);
-			return 0;
+			if (slot_make_static(bk, s, key, port))
+				return 0;
+			continue;
 		}
-		raced = false;
-		if (!slot_insert(b, key, val_make(port, true, 0), &raced))
+		if (!slot_insert(b, key, val_make(port, true, 0, 0), &raced))
 			return -ENOSPC;
 		if (!raced)
 			return 0;
@@ -216,20 +268,41 @@ dp_mactable_add_static(struct dp_mactable *t, uint64_t key, uint16_t port)
 	}
 }
 
+/* Control thread: frees slot 's' of 'bk' if 'fn' (when given) agrees
+ * with its value.  The version is bumped first, so a learner that read the
+ * old value cannot store into the slot once it is reused. */
+static bool
+slot_remove(struct bucket *bk, int s,
+	    bool (*fn)(uint64_t val, const void *arg), const void *arg)
+{
+	uint64_t v = atomic_load_explicit(&bk->vals[s], memory_order_acquire);
+
+	if (fn && !fn(v, arg))
+		return false;
+	if (!atomic_compare_exchange_strong(&bk->vals[s], &v, val_bump(v)))
+		return false;         /* refreshed meanwhile: keep it */
+	/* Only the control thread clears keys: nobody else can have. */
+	atomic_store_explicit(&bk->keys[s], 0, memory_order_release);
+	return true;
+}
+
 bool
 dp_mactable_del(struct dp_mactable *t, uint64_t key)
 {
 	struct bucket *b[2];
-	uint64_t expect = key;
 
 	key_buckets(t, key, b);
 	for (int i = 0; i < 2; i++)
 		for (int s = 0; s < BUCKET_SLOTS; s++)
-			if (atomic_compare_exchange_strong(&b[i]->keys[s],
-							   &expect, 0))
+			if (atomic_load(&b[i]->keys[s]) == key) {
+				uint64_t v;
+				do
+					v = atomic_load(&b[i]->vals[s]);
+				while (!atomic_compare_exchange_weak(
+					&b[i]->vals[s], &v, val_bump(v)));
+				atomic_store(&b[i]->keys[s], 0);
 				return true;
-			else
-				expect = key;
+			}
 	return false;
 }
 
@@ -246,8 +319,7 @@ table_sweep(struct dp_mactable *t,
 			uint64_t k = atomic_load(&b->keys[s]);
 			if (k == 0 || (k & KEY_BUSY))
 				continue;
-			if (fn(atomic_load(&b->vals[s]), arg) &&
-			    atomic_compare_exchange_strong(&b->keys[s], &k, 0))
+			if (slot_remove(b, s, fn, arg))
 				removed++;
 		}
 	}

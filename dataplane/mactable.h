@@ -5,13 +5,24 @@
  * dp_mactable_learn() concurrently with one control thread calling the
  * other functions; nothing takes a lock.  The table is a fixed array of
  * buckets of 8 slots, each key a candidate for two buckets.  A slot holds
- * two 64-bit atomics: the key and the value (port, flags, last-seen
- * second).  A writer claims an empty slot by compare-and-swap of the key to
- * a "busy" form that no lookup matches, stores the value, then publishes the
- * key with a release store; a reader loads the key with acquire, loads the
- * value, and loads the key again, so it never pairs a key with the value of
- * an entry that replaced it.  Deleting is a compare-and-swap of the key to
- * 0.  Memory never moves, so no grace period is needed.
+ * two 64-bit atomics: the key and the value (last-seen second, slot
+ * version, static flag, port).
+ *
+ * - A learner claims an empty slot by compare-and-swap of the key to a
+ *   "busy" form that no lookup matches, stores the value, then publishes
+ *   the key with a release store.
+ * - A learner changes a published entry only by compare-and-swap of the
+ *   value, prepared from a value it read between two reads of the key.
+ * - Only the control thread frees a slot: it first bumps the version in
+ *   the value (compare-and-swap, so an entry refreshed meanwhile is kept),
+ *   then clears the key.  A learner's swap prepared against the old entry
+ *   therefore fails rather than writing into whatever reuses the slot, and
+ *   a static entry written by the control thread is never overwritten by
+ *   a learner that read the value before it.
+ * - A reader loads the key (acquire), the value, and the key again, so it
+ *   never pairs a key with another entry's value.
+ *
+ * Memory never moves, so no grace period is needed.
  *
  * Pure code: C11 atomics only, explicit time ('now' in seconds). */
 #ifndef VSWITCH_DP_MACTABLE_H
