@@ -81,6 +81,7 @@ flood(struct dp_worker *w, const struct dp_snapshot *snap,
 	uint16_t same[DP_MAX_PORTS], other[DP_MAX_PORTS];
 	unsigned int n_same = 0, n_other = 0;
 	const uint64_t *members = snap->flood[f->vlan];
+	struct rte_mbuf *c;
 
 	for (unsigned int word = 0; word < DP_PORT_WORDS; word++) {
 		uint64_t bits = members[word];
@@ -98,20 +99,23 @@ flood(struct dp_worker *w, const struct dp_snapshot *snap,
 				other[n_other++] = slot;
 		}
 	}
-	if (n_other) {
-		struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0,
-						      UINT32_MAX);
-		enum dp_vlan_out form = f->tagged ? DP_VLAN_OUT_UNTAGGED
-						  : DP_VLAN_OUT_TAGGED;
-		if (c == NULL || set_form(c, f, form) < 0) {
-			rte_pktmbuf_free(c);
-			for (unsigned int i = 0; i < n_other; i++)
-				dp_count_drop(w, other[i], DP_DROP_NO_MBUF);
-		} else {
-			send_shared(w, c, other, n_other);
-		}
+	if (n_other == 0) {
+		send_shared(w, m, same, n_same);
+		return;
 	}
-	send_shared(w, m, same, n_same);
+	/* No port wants the frame as it is: convert it in place; else the
+	 * ports of the other form share one copy. */
+	c = n_same ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : m;
+	if (c == NULL || set_form(c, f, f->tagged ? DP_VLAN_OUT_UNTAGGED
+						  : DP_VLAN_OUT_TAGGED) < 0) {
+		rte_pktmbuf_free(c);
+		for (unsigned int i = 0; i < n_other; i++)
+			dp_count_drop(w, other[i], DP_DROP_NO_MBUF);
+	} else {
+		send_shared(w, c, other, n_other);
+	}
+	if (n_same)
+		send_shared(w, m, same, n_same);
 }
 
 /* Learns the source; the burst-local cache skips repeated sources. */
