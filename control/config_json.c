@@ -56,7 +56,6 @@ static int get_int(json_t *obj, const char *path, const char *key,
 		   long long *out, char *err, size_t errsz);
 static int copy_string(char *dst, size_t size, const char *s,
 		       const char *field, char *err, size_t errsz);
-static const char *type_name(const json_t *v);
 static json_t *encode_config(const struct ctl_config *cfg);
 static json_t *encode_port(const struct ctl_port *p);
 static json_t *encode_static_mac(const struct ctl_static_mac *m);
@@ -189,7 +188,7 @@ decode_root(json_t *root, struct ctl_config *cfg, char *err, size_t errsz)
 
 	if (!json_is_object(root))
 		return ctl_err(err, errsz, -EINVAL, "the configuration must be an "
-			       "object, not %s", type_name(root));
+			       "object, not %s", ctl_json_type_name(root));
 	if (check_keys(root, "", root_keys, err, errsz) < 0)
 		return -EINVAL;
 	if (!json_object_get(root, "schema_version"))
@@ -218,7 +217,7 @@ decode_ports(json_t *ports, struct ctl_config *cfg, char *err, size_t errsz)
 
 	if (ports && !json_is_array(ports))
 		return ctl_err(err, errsz, -EINVAL, "ports: expected an array, "
-			       "got %s", type_name(ports));
+			       "got %s", ctl_json_type_name(ports));
 	if (json_array_size(ports) > CTL_MAX_PORTS)
 		return ctl_err(err, errsz, -EINVAL, "ports: %zu ports, at most %d",
 			       json_array_size(ports), CTL_MAX_PORTS);
@@ -241,7 +240,7 @@ decode_static_macs(json_t *macs, struct ctl_config *cfg, char *err,
 
 	if (macs && !json_is_array(macs))
 		return ctl_err(err, errsz, -EINVAL, "static_macs: expected an "
-			       "array, got %s", type_name(macs));
+			       "array, got %s", ctl_json_type_name(macs));
 	if (json_array_size(macs) > CTL_MAX_STATIC_MACS)
 		return ctl_err(err, errsz, -EINVAL, "static_macs: %zu entries, at "
 			       "most %d", json_array_size(macs),
@@ -265,7 +264,7 @@ decode_switch(json_t *obj, struct ctl_config *cfg, char *err, size_t errsz)
 		return 0;
 	if (!json_is_object(obj))
 		return ctl_err(err, errsz, -EINVAL, "switch: expected an object, "
-			       "got %s", type_name(obj));
+			       "got %s", ctl_json_type_name(obj));
 	if (check_keys(obj, "switch", switch_keys, err, errsz) < 0)
 		return -EINVAL;
 	if (!json_object_get(obj, "mac_aging_s"))
@@ -291,7 +290,7 @@ decode_port(json_t *obj, const char *path, struct ctl_port *p, char *err,
 
 	if (!json_is_object(obj))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an object, got "
-			       "%s", path, type_name(obj));
+			       "%s", path, ctl_json_type_name(obj));
 	if (check_keys(obj, path, port_keys, err, errsz) < 0)
 		return -EINVAL;
 	if (get_string(obj, path, "name", true, &s, err, errsz) < 0
@@ -398,7 +397,7 @@ decode_static_mac(json_t *obj, const char *path, struct ctl_static_mac *m,
 
 	if (!json_is_object(obj))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an object, got "
-			       "%s", path, type_name(obj));
+			       "%s", path, ctl_json_type_name(obj));
 	if (check_keys(obj, path, static_mac_keys, err, errsz) < 0)
 		return -EINVAL;
 	if (get_string(obj, path, "mac", true, &s, err, errsz) < 0
@@ -473,7 +472,7 @@ get_string(json_t *obj, const char *path, const char *key, bool required,
 			       ctl_field(field, path, key));
 	if (!json_is_string(v))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected a string, got "
-			       "%s", ctl_field(field, path, key), type_name(v));
+			       "%s", ctl_field(field, path, key), ctl_json_type_name(v));
 	*out = json_string_value(v);
 	return 0;
 }
@@ -487,7 +486,7 @@ get_int(json_t *obj, const char *path, const char *key, long long *out,
 
 	if (!json_is_integer(v))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an integer, got "
-			       "%s", ctl_field(field, path, key), type_name(v));
+			       "%s", ctl_field(field, path, key), ctl_json_type_name(v));
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -507,8 +506,8 @@ copy_string(char *dst, size_t size, const char *s, const char *field,
 	return 0;
 }
 
-static const char *
-type_name(const json_t *v)
+const char *
+ctl_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:

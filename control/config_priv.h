@@ -53,6 +53,11 @@ int ctl_port_validate(const struct ctl_port *port, const char *prefix,
  * be < cfg->n_ports. */
 void ctl_config_remove_port(struct ctl_config *cfg, unsigned int index);
 
+/* "an object", "a string", ... for messages about a JSON value of the
+ * wrong type. */
+struct json_t;
+const char *ctl_json_type_name(const struct json_t *v);
+
 /* Index of the static MAC (vlan, mac), or -1. */
 int ctl_config_static_mac_index(const struct ctl_config *cfg,
 				const uint8_t mac[6], uint16_t vlan);

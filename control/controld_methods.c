@@ -92,7 +92,6 @@ static int param_mac_vlan(const struct ctld_req *r, uint8_t mac[6],
 			  uint16_t *vlan, char *err, size_t errsz);
 static void describe(char *buf, size_t size, const struct ctld_req *r,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static const char *json_type_name(const json_t *v);
 
 void
 ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
@@ -148,7 +147,7 @@ parse_request(struct ctld *d, struct ctld_client *c, json_t *msg,
 	if (params && !json_is_object(params)) {
 		ctld_reply_error(d, c, id, CTL_RPC_INVALID_PARAMS,
 				 "params: expected an object, got %s",
-				 json_type_name(params));
+				 ctl_json_type_name(params));
 		return NULL;
 	}
 	r->params = params ? json_incref(params) : json_object();
@@ -304,25 +303,37 @@ add_port_build(const struct ctld_req *r, struct ctl_config *cand, int *code,
 	return 0;
 }
 
+/* Reads the "name" parameter of 'r' and finds that port in the current
+ * configuration.  Returns its index, or -1 after replying with the error. */
+static int
+request_port(struct ctld *d, const struct ctld_req *r, const char **name)
+{
+	char err[ERRSZ];
+	int i;
+
+	if (param_name(r, "name", name, err, sizeof err) < 0) {
+		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
+				 "%s", err);
+		return -1;
+	}
+	i = ctl_config_port_index(d->cfg, *name);
+	if (i < 0)
+		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,
+				 "port %s does not exist", *name);
+	return i;
+}
+
 static void
 m_del_port(struct ctld *d, const struct ctld_req *r)
 {
 	struct ctl_config *cand;
-	char err[ERRSZ], what[96];
+	char what[96];
 	const char *name;
 	int i;
 
-	if (param_name(r, "name", &name, err, sizeof err) < 0) {
-		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
-				 "%s", err);
+	i = request_port(d, r, &name);
+	if (i < 0)
 		return;
-	}
-	i = ctl_config_port_index(d->cfg, name);
-	if (i < 0) {
-		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,
-				 "port %s does not exist", name);
-		return;
-	}
 	cand = ctl_config_clone(d->cfg);
 	if (!cand) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,
@@ -342,17 +353,9 @@ m_set_port(struct ctld *d, const struct ctld_req *r)
 	const char *name;
 	int i;
 
-	if (param_name(r, "name", &name, err, sizeof err) < 0) {
-		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
-				 "%s", err);
+	i = request_port(d, r, &name);
+	if (i < 0)
 		return;
-	}
-	i = ctl_config_port_index(d->cfg, name);
-	if (i < 0) {
-		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,
-				 "port %s does not exist", name);
-		return;
-	}
 	cand = ctl_config_clone(d->cfg);
 	if (!cand || set_port_fields(r, &cand->ports[i], err, sizeof err) < 0) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
@@ -584,7 +587,7 @@ param_string(const struct ctld_req *r, const char *key, bool required,
 			       "missing", key);
 	if (!json_is_string(v))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected a string, got "
-			       "%s", key, json_type_name(v));
+			       "%s", key, ctl_json_type_name(v));
 	*out = json_string_value(v);
 	return 0;
 }
@@ -603,7 +606,7 @@ param_int(const struct ctld_req *r, const char *key, bool required,
 			       "missing", key);
 	if (!json_is_integer(v))
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an integer, got "
-			       "%s", key, json_type_name(v));
+			       "%s", key, ctl_json_type_name(v));
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -652,25 +655,3 @@ describe(char *buf, size_t size, const struct ctld_req *r, const char *fmt,
 			 (long) r->client->uid, (long) r->client->pid);
 }
 
-static const char *
-json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "?";
-}
