@@ -71,7 +71,9 @@ dp_mactable_create(uint32_t capacity)
 
 	if (!t)
 		return NULL;
-	while (n * BUCKET_SLOTS < capacity)
+	/* Two-choice buckets start to overflow well before they are full:
+	 * provision three slots per promised entry. */
+	while (n * BUCKET_SLOTS < 3ull * capacity && n < (1u << 28))
 		n <<= 1;
 	if (n < 2)
 		n = 2;
@@ -164,12 +166,17 @@ slot_insert(struct bucket **b, uint64_t key, uint64_t val, bool *raced)
 				}
 				continue;
 			}
-			/* Only we touch a busy slot's value; keep its
-			 * version. */
-			val |= val_ver(atomic_load_explicit(
-				&b[i]->vals[s], memory_order_relaxed));
+			/* Only we touch a busy slot's value.  Bump its
+			 * version: a learner still holding the value of the
+			 * slot's previous entry must fail its swap even if
+			 * our port and second happen to equal it.  Release:
+			 * a reader that sees this value also sees our claim
+			 * of the key, so its second key read can't be the
+			 * old key. */
+			val |= val_ver(val_bump(atomic_load_explicit(
+				&b[i]->vals[s], memory_order_relaxed)));
 			atomic_store_explicit(&b[i]->vals[s], val,
-					      memory_order_relaxed);
+					      memory_order_release);
 			/* Release: the value is visible before the key. */
 			atomic_store_explicit(&b[i]->keys[s], key,
 					      memory_order_release);
@@ -279,8 +286,9 @@ slot_remove(struct bucket *bk, int s,
 
 	if (fn && !fn(v, arg))
 		return false;
-	if (!atomic_compare_exchange_strong(&bk->vals[s], &v, val_bump(v)))
-		return false;         /* refreshed meanwhile: keep it */
+	while (!atomic_compare_exchange_weak(&bk->vals[s], &v, val_bump(v)))
+		if (fn && !fn(v, arg))
+			return false;  /* refreshed meanwhile: keep it */
 	/* Only the control thread clears keys: nobody else can have. */
 	atomic_store_explicit(&bk->keys[s], 0, memory_order_release);
 	return true;
@@ -290,20 +298,17 @@ bool
 dp_mactable_del(struct dp_mactable *t, uint64_t key)
 {
 	struct bucket *b[2];
+	bool found = false;
 
 	key_buckets(t, key, b);
+	/* Every copy: two learners racing with a delete in the same bucket
+	 * can, rarely, have inserted the key twice. */
 	for (int i = 0; i < 2; i++)
 		for (int s = 0; s < BUCKET_SLOTS; s++)
-			if (atomic_load(&b[i]->keys[s]) == key) {
-				uint64_t v;
-				do
-					v = atomic_load(&b[i]->vals[s]);
-				while (!atomic_compare_exchange_weak(
-					&b[i]->vals[s], &v, val_bump(v)));
-				atomic_store(&b[i]->keys[s], 0);
-				return true;
-			}
-	return false;
+			if (atomic_load(&b[i]->keys[s]) == key &&
+			    slot_remove(b[i], s, NULL, NULL))
+				found = true;
+	return found;
 }
 
 /* Calls 'fn' on every published slot; deletes it when 'fn' returns true. */

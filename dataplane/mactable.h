@@ -52,8 +52,10 @@ struct dp_mac_entry {
 	uint32_t seen;       /* second of last refresh */
 };
 
-/* Returns a table with room for at least 'capacity' entries (rounded up to
- * a power of two of 8-slot buckets), or NULL when out of memory. */
+/* Returns a table with room for 'capacity' entries: three slots are
+ * provisioned per entry (rounded up to a power of two of 8-slot buckets),
+ * because with two candidate buckets per key learning starts to fail at
+ * 35-60 % occupancy.  NULL when out of memory. */
 struct dp_mactable *dp_mactable_create(uint32_t capacity);
 void dp_mactable_destroy(struct dp_mactable *t);
 

@@ -40,8 +40,9 @@ struct dp_parsed {
  * the reason the frame must be dropped: DP_DROP_TRUNCATED when a header is
  * cut short, DP_DROP_BAD_IPV4 / DP_DROP_BAD_IPV6 for an IP header whose
  * version or lengths disagree with the frame, DP_DROP_BAD_SRC_MAC for a
- * multicast or all-zero source.  A second tag ends tag parsing with
- * n_tags == 2 (its payload is not examined). */
+ * multicast or all-zero source.  Up to two tags are parsed; a third one
+ * stops parsing with n_tags == 2 and ethertype and offsets left 0 (every
+ * port drops frames with two or more tags). */
 enum dp_drop dp_parse_frame(const uint8_t *frame, uint32_t size,
 			    struct dp_parsed *out);
 

@@ -4,7 +4,8 @@
  * VLAN 0 stands for the untagged domain: frames of ports in untagged mode
  * and untagged frames of a trunk whose native VLAN is 0.  Inside the switch
  * a frame is either untagged or carries exactly one tag whose VID is its
- * VLAN (a priority tag, VID 0, is removed at ingress).
+ * VLAN: a trunk removes a priority tag (VID 0) at ingress; access and
+ * untagged ports drop every tagged frame, priority-tagged ones included.
  *
  * Pure code, no DPDK types; 'struct dp_vlan_port' is part of the immutable
  * configuration snapshot the workers read. */

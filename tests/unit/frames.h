@@ -109,8 +109,12 @@ fb_ipv6_raw(struct fb *f, uint8_t version, uint16_t plen, uint8_t next,
 	fb_put16(f, plen);
 	fb_put8(f, next);
 	fb_put8(f, 64);                 /* hop limit */
-	fb_put16(f, 0x2001); fb_put16(f, 0x0db8); fb_zeros(f, 11); fb_put8(f, 1);
-	fb_put16(f, 0x2001); fb_put16(f, 0x0db8); fb_zeros(f, 11); fb_put8(f, 2);
+	for (uint8_t host = 1; host <= 2; host++) {  /* 2001:db8::1, ::2 */
+		fb_put16(f, 0x2001);
+		fb_put16(f, 0x0db8);
+		fb_zeros(f, 11);
+		fb_put8(f, host);
+	}
 	fb_zeros(f, payload);
 }
 

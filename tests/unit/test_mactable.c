@@ -296,22 +296,42 @@ Test(mactable, tiny_table_full)
 
 Test(mactable, capacity_rounds_up)
 {
-	/* 100 rounds up to 16 buckets of 8: 128 slots, never more. */
+	/* 100 promised entries: 3 x 100 slots round up to 64 buckets of 8,
+	 * 512 slots, never more. */
 	struct dp_mactable *t = make_table(100);
 	unsigned int added = 0;
 
-	for (uint32_t i = 0; i < 1000; i++) {
+	for (uint32_t i = 0; i < 4000; i++) {
 		uint64_t k = key_of(1, i);
 		enum dp_learn r = dp_mactable_learn(t, k, 1, 1);
 
 		cr_assert(r == DP_LEARN_NEW || r == DP_LEARN_FULL);
 		added += r == DP_LEARN_NEW;
 		cr_expect_eq(dp_mactable_lookup(t, k),
-			     r == DP_LEARN_NEW ? 1 : DP_MAC_NO_PORT, "key %u", i);
+			     r == DP_LEARN_NEW ? 1 : DP_MAC_NO_PORT,
+			     "key %u", i);
 	}
-	cr_expect_eq(added, 128);
-	cr_expect_eq(dp_mactable_count(t), 128);
+	cr_expect_eq(added, 512);
+	cr_expect_eq(dp_mactable_count(t), 512);
 	dp_mactable_destroy(t);
+}
+
+Test(mactable, promised_capacity_fits)
+{
+	/* Every promised entry can be learned, for several sizes, even with
+	 * two-choice buckets filling unevenly. */
+	static const uint32_t caps[] = { 1000, 4096, 65536, 262144 };
+
+	for (unsigned int c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		struct dp_mactable *t = make_table(caps[c]);
+		for (uint32_t i = 0; i < caps[c]; i++)
+			cr_assert_eq(dp_mactable_learn(t, key_of(1 + i % 7, i),
+						       2, 1), DP_LEARN_NEW,
+				     "capacity %u: key %u did not fit",
+				     caps[c], i);
+		cr_expect_eq(dp_mactable_count(t), caps[c]);
+		dp_mactable_destroy(t);
+	}
 }
 
 /* ---- dump ------------------------------------------------------------ */
@@ -703,10 +723,10 @@ conc_control(void *arg)
 		} else if (what == 1) {
 			dp_mactable_age(c->t, atomic_load(&c->now), 2);
 		} else if (what == 2) {
-			dp_mactable_flush_port(c->t,
-					       (uint16_t)((r >> 40) %
-							  (C_LEARNERS * C_PORTS)),
-					       false);
+			uint16_t port = (uint16_t)((r >> 40) %
+						   (C_LEARNERS * C_PORTS));
+
+			dp_mactable_flush_port(c->t, port, false);
 		} else {
 			dp_mactable_del(c->t, c->keys[set][k]);
 		}
@@ -784,8 +804,8 @@ conc_check_final(struct conc *c)
 	for (unsigned int set = 0; set < c->n_sets; set++)
 		for (unsigned int k = 0; k < C_KEYS; k++)
 			if (!listed[set][k])
-				cr_expect_eq(dp_mactable_lookup(c->t,
-								c->keys[set][k]),
+				cr_expect_eq(dp_mactable_lookup(
+						     c->t, c->keys[set][k]),
 					     DP_MAC_NO_PORT);
 	return n;
 }
@@ -810,9 +830,9 @@ Test(mactable, concurrent_learners_share_keys, .timeout = 120)
  * ages, deletes and flushes.  No lookup may ever return a port that was
  * never associated with its key.
  *
- * Fails today, most runs (see learn_never_writes_into_a_reused_slot for a
- * test that always catches it): dp_mactable_learn() can store its value
- * into a slot that was deleted and reused by another learner's key. */
+ * Catches, in most runs, a learner storing its value into a slot that was
+ * deleted and reused by another learner's key (the earlier mactable.c
+ * did); learn_never_writes_into_a_reused_slot catches it in every run. */
 Test(mactable, concurrent_learn_lookup_age, .timeout = 120)
 {
 	static struct conc c;
@@ -827,23 +847,22 @@ Test(mactable, concurrent_learn_lookup_age, .timeout = 120)
 
 /* ---- targeted race: learn's value store into a reused slot ------------ */
 
-/* KNOWN BUG, fails today (dataplane/mactable.c, dp_mactable_learn()): the
- * learn path finds the key's slot with slot_find(), loads the value, then
- * atomic_store()s the new value into vals[s] without checking that
- * keys[s] still holds its key.  If the control thread deletes the entry
- * (del, age, flush) in between and another worker claims the freed slot
- * for a different key, the store lands on that key: it now points to the
- * first worker's port (and loses its static flag if it was a static).
+/* Regression test.  An earlier dp_mactable_learn() found the key's slot,
+ * loaded the value, then stored the new value into vals[s] without
+ * checking that keys[s] still held its key.  When the control thread
+ * deleted the entry (del, age, flush) in between and another worker
+ * claimed the freed slot for a different key, the store landed on that
+ * key, which then pointed to the first worker's port.  That version failed
+ * this test in every run, within about 0.3 s.
  *
  * Everything here shares 16 slots: two "movers" flip their key between
  * two ports (so each learn stores), an "inserter" learns 8 keys on one
- * port only, and a deleter frees slots non-stop.  When a mover is
- * preempted inside the window, the inserter's key picks up the mover's
- * port: the inserter sees DP_LEARN_MOVED, or a lookup of its key answers
- * a port it never used. */
+ * port only, and a deleter frees slots non-stop.  A mover's store landing
+ * in a reused slot shows as the inserter's learn returning
+ * DP_LEARN_MOVED, or a lookup of its key answering a port it never used. */
 
 #define R_MOVERS 2           /* threads moving one key between two ports */
-#define R_KEYS_B 8           /* keys of the inserting thread, on port R_PORT_B */
+#define R_KEYS_B 8           /* the inserter's keys, all on R_PORT_B */
 #define R_PORT_B 7
 #define R_SECONDS 3
 
@@ -962,7 +981,8 @@ Test(mactable, learn_never_writes_into_a_reused_slot, .timeout = 120)
 		    atomic_load(&r.rounds), atomic_load(&r.bad));
 	cr_expect_gt(atomic_load(&r.rounds), 0);
 	cr_expect_eq(atomic_load(&r.bad), 0,
-		     "keys learned only on port %u: learn said MOVED %lu times, "
+		     "keys learned only on port %u: learn said MOVED %lu "
+		     "times, "
 		     "lookup answered another port %lu times (last: %u); a "
 		     "mover's learn() stored into a deleted and reused slot",
 		     R_PORT_B, atomic_load(&r.moved), atomic_load(&r.foreign),
@@ -977,10 +997,11 @@ Test(mactable, learn_never_writes_into_a_reused_slot, .timeout = 120)
  * whatever the workers do: a worker's learn is either before it
  * (overwritten) or after it (DP_LEARN_STATIC, unchanged).
  *
- * KNOWN BUG, fails today: a worker that found the old dynamic entry just
- * before the del stores its value after the add_static, into the slot the
- * static reused; the static silently becomes a dynamic entry on the
- * worker's port and will later be aged out. */
+ * Regression test: with the earlier mactable.c, a worker that had read the
+ * old dynamic entry just before the del stored its value after the
+ * add_static, into the slot the static reused, and a worker still
+ * publishing the key (busy slot) overwrote a static written meanwhile; the
+ * static silently became a dynamic entry on the worker's port. */
 #define S_WORKERS 2
 #define S_PORT 9
 

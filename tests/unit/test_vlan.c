@@ -115,8 +115,9 @@ check_ingress(const char *mode, const struct dp_vlan_port *port,
 		parse_kind(c->kind, &pp);
 		memset(&in, 0xa5, sizeof(in));
 		got = dp_vlan_ingress(port, &pp, &in);
-		cr_expect_eq(got, c->reason, "%s port, %s frame: got %s, want %s",
-			     mode, kind_names[c->kind], dp_drop_name(got),
+		cr_expect_eq(got, c->reason,
+			     "%s port, %s frame: got %s, want %s", mode,
+			     kind_names[c->kind], dp_drop_name(got),
 			     dp_drop_name(c->reason));
 		if (got != DP_DROP_NONE || c->reason != DP_DROP_NONE)
 			continue;
@@ -321,10 +322,11 @@ Test(vlan_egress, ingress_egress_round_trip)
 				     DP_VLAN_OUT_UNTAGGED);
 		} else if (dp_vlan_allowed(&p, vid)) {
 			cr_expect_eq(r, DP_DROP_NONE, "vid %u", vid);
-			cr_expect_eq(dp_vlan_egress(&p, vid), DP_VLAN_OUT_TAGGED,
-				     "vid %u", vid);
+			cr_expect_eq(dp_vlan_egress(&p, vid),
+				     DP_VLAN_OUT_TAGGED, "vid %u", vid);
 		} else {
-			cr_expect_eq(r, DP_DROP_VLAN_NOT_ALLOWED, "vid %u", vid);
+			cr_expect_eq(r, DP_DROP_VLAN_NOT_ALLOWED, "vid %u",
+				     vid);
 			cr_expect_eq(dp_vlan_egress(&p, vid), DP_VLAN_OUT_DROP,
 				     "vid %u", vid);
 		}
