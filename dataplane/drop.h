@@ -19,7 +19,14 @@
 	_(NO_PORT, "no-port")             /* output port went away */        \
 	_(NO_MBUF, "no-mbuf")             /* flood copy: pool empty */       \
 	_(HANDOFF_FULL, "handoff-full")   /* tx ring to the owning worker */ \
-	_(TX_FAILED, "tx-failed")         /* device refused the frame */
+	_(TX_FAILED, "tx-failed")         /* device refused the frame */     \
+	_(MAC_SPOOFING, "mac-spoofing")   /* source MAC is not the port's */ \
+	_(ARP_SPOOFING, "arp-spoofing")   /* ARP sender MAC not the port's */\
+	_(DHCP_GUARD, "dhcp-guard")       /* DHCPv4/v6 server message */     \
+	_(ROUTER_GUARD, "router-guard")   /* RA, ICMPv6/ICMPv4 redirect */   \
+	_(IPV6_HEADER_CHAIN, "ipv6-header-chain") /* RFC 7112 first frag */  \
+	_(MAX_BANDWIDTH, "max-bandwidth") /* token bucket empty */           \
+	_(STORM_LIMIT, "storm-limit")     /* flood packets/s exceeded */
 
 enum dp_drop {
 	DP_DROP_NONE = 0,
