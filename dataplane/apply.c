@@ -82,6 +82,18 @@ port_release(struct dp *dp, struct dp_port *p)
 	free(p);
 }
 
+/* A port learns only from frames it received: one that received none has
+ * no dynamic entries, and its VLAN change needs no sweep of the table
+ * (which would cost the control thread's CPU for milliseconds). */
+static bool
+port_may_have_learned(const struct dp *dp, uint16_t slot)
+{
+	struct dp_port_counters c;
+
+	dp_port_counters_sum(dp, slot, &c);
+	return c.rx_packets != 0;
+}
+
 static void
 result_add(json_t *results, const struct dp_port *p)
 {
@@ -206,7 +218,8 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 	for (unsigned int i = 0; i < n_gone; i++)
 		port_release(dp, gone[i]);
 	for (unsigned int i = 0; i < n_reflush; i++)
-		dp_mactable_flush_port(dp->macs, reflush[i], false);
+		if (port_may_have_learned(dp, reflush[i]))
+			dp_mactable_flush_port(dp->macs, reflush[i], false);
 	for (unsigned int i = 0; i < n_again; i++)
 		port_add(dp, again[i], err, errsz);
 	if (n_again)
