@@ -147,6 +147,8 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 	const struct dp_vlan_port *in_vlan = &snap->ports[in_slot].vlan;
 	struct dp_port_counters *ctr = &w->ctr[in_slot];
 	uint64_t src_cache = 0;
+	uint64_t dst_key_cache = 0;     /* last destination looked up... */
+	uint16_t dst_port_cache = 0;    /* ...and its port, in this burst */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -183,7 +185,12 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			flood(w, snap, &f, m);
 			continue;
 		}
-		out = dp_mactable_lookup(w->dp->macs, dp_mac_key(f.vlan, eth));
+		uint64_t dkey = dp_mac_key(f.vlan, eth);
+		if (dkey != dst_key_cache) {
+			dst_port_cache = dp_mactable_lookup(w->dp->macs, dkey);
+			dst_key_cache = dkey;
+		}
+		out = dst_port_cache;
 		if (out == DP_MAC_NO_PORT)
 			flood(w, snap, &f, m);
 		else if (out == in_slot)
