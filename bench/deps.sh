@@ -8,23 +8,14 @@
 # policy-rc.d forbids that.  bench/candidates.py runs a private OVS
 # instance of its own and never uses the system one.
 set -eu
-PKGS=(openvswitch-switch openvswitch-switch-dpdk dpdk gnuplot-nox)
-missing=()
-for p in "${PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "installing: ${missing[*]}"
-	policy=/usr/sbin/policy-rc.d
-	if [ ! -e "$policy" ]; then
-		printf '#!/bin/sh\nexit 101\n' >"$policy"
-		chmod 755 "$policy"
-		trap 'rm -f "$policy"' EXIT
-	fi
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
 fi
+"$(dirname "$0")/../scripts/deps.sh" openvswitch-switch openvswitch-switch-dpdk \
+	gnuplot-nox
 # The DPDK build of ovs-vswitchd (PEERS.md); the package installs it as an
 # alternative but may leave the plain build selected.
 dpdk_vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs the Debian 12 packages vswitch needs to build, run and test,
-# when any is missing.  Runs apt-get update first (only if it installs).
+# plus any packages named as arguments, when any is missing.  Runs apt-get
+# update first (only if it installs).
 set -eu
 PKGS=(
 	# build
@@ -10,6 +11,7 @@ PKGS=(
 	dpdk
 	# tests and demo: namespaces, traffic, frames
 	iproute2 iputils-ping ethtool procps util-linux python3 python3-scapy
+	"$@"
 )
 missing=()
 for p in "${PKGS[@]}"; do
