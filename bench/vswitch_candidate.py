@@ -23,7 +23,7 @@ class VswitchCandidate:
         self.workdir = None
         self.base = None
 
-    def _vsctl(self, *args, check=True):
+    def vsctl(self, *args, check=True):
         cmd = [os.path.join(self.build, "control", "vswitchctl"),
                "--socket", os.path.join(self.workdir, "ctl.sock")] + \
             [str(a) for a in args]
@@ -34,10 +34,7 @@ class VswitchCandidate:
         return out
 
     def vsctl_json(self, *args):
-        return json.loads(self._vsctl("--json", *args).stdout)
-
-    def vsctl(self, *args, check=True):
-        return self._vsctl(*args, check=check)
+        return json.loads(self.vsctl("--json", *args).stdout)
 
     def _spawn(self, name, cmd):
         log = open(os.path.join(self.workdir, name + ".log"), "ab")

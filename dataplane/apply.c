@@ -170,7 +170,7 @@ apply_create(struct dp *dp, const struct ctl_config *cfg, bool replay,
 
 int
 dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
-	 void *results, char *err, size_t errsz)
+	 json_t *results, char *err, size_t errsz)
 {
 	static bool created[CTL_MAX_PORTS];
 	struct dp_port *gone[DP_MAX_PORTS];

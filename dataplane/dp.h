@@ -192,10 +192,11 @@ void dp_port_counters_zero(struct dp *dp, uint16_t slot);
 void dp_sched_assign_new(struct dp *dp, struct dp_port *p);
 void dp_sched_rebalance(struct dp *dp, bool force);
 
-/* apply.c (control thread) */
+/* apply.c (control thread).  'results', when not NULL, is a JSON array
+ * that gets one {name, status, error} object per port. */
+struct json_t;
 int dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
-	     void *result /* json_t array of per-port results */,
-	     char *err, size_t errsz);
+	     struct json_t *results, char *err, size_t errsz);
 void dp_shutdown_ports(struct dp *dp);
 struct dp_port *dp_find_port(struct dp *dp, const char *name);
 
@@ -204,5 +205,10 @@ struct dp_rpc;
 struct dp_rpc *dp_rpc_create(struct dp *dp, const char *socket_path);
 void dp_rpc_run(struct dp_rpc *rpc, int timeout_ms);
 void dp_rpc_destroy(struct dp_rpc *rpc);
+
+/* rpc_show.c (control thread): the read-only answers. */
+struct json_t *dp_rpc_get_ports(struct dp *dp, const char *name);
+struct json_t *dp_rpc_mac_table(struct dp *dp);
+struct json_t *dp_rpc_queues(struct dp *dp);
 
 #endif

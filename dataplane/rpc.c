@@ -29,10 +29,6 @@ struct dp_rpc {
 	size_t len, cap;
 };
 
-json_t *dp_rpc_get_ports(struct dp *dp, const char *name);
-json_t *dp_rpc_mac_table(struct dp *dp);
-json_t *dp_rpc_queues(struct dp *dp);
-
 struct dp_rpc *
 dp_rpc_create(struct dp *dp, const char *socket_path)
 {

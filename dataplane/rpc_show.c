@@ -9,10 +9,6 @@
 
 #include "dataplane/dp.h"
 
-json_t *dp_rpc_get_ports(struct dp *dp, const char *name);
-json_t *dp_rpc_mac_table(struct dp *dp);
-json_t *dp_rpc_queues(struct dp *dp);
-
 static json_t *
 port_stats_json(const struct dp *dp, uint16_t slot)
 {
