@@ -51,6 +51,22 @@ enum ctl_vlan_mode {
 	CTL_VLAN_TRUNK,     /* tagged frames of 'allowed'; untagged = native */
 };
 
+/* Port mirroring (Hyper-V PortMirroring): a source port's frames, both
+ * directions, are copied to every destination port.  'both' is a source
+ * and a destination at once. */
+enum ctl_mirror_mode {
+	CTL_MIRROR_NONE,
+	CTL_MIRROR_SOURCE,
+	CTL_MIRROR_DESTINATION,
+	CTL_MIRROR_BOTH,
+};
+
+#define CTL_BANDWIDTH_MIN 1000ull              /* bits/s, when not 0 */
+#define CTL_BANDWIDTH_MAX 1000000000000ull     /* 1 Tbit/s */
+#define CTL_STORM_LIMIT_MAX 100000000ull       /* packets/s */
+#define CTL_MIN_WEIGHT_MIN 1
+#define CTL_MIN_WEIGHT_MAX 100
+
 /* A set of VLAN ids, bit i set when VLAN i is in the set (0 and 4095 never
  * are). */
 struct ctl_vlan_set {
@@ -69,6 +85,20 @@ struct ctl_port {
 	uint16_t vlan;                     /* access: the VLAN; else 0 */
 	uint16_t native_vlan;              /* trunk: 0 = untagged domain */
 	struct ctl_vlan_set allowed;       /* trunk: VLANs carried tagged */
+
+	/* Port policies (docs/config.md "Port policies").  A zeroed struct
+	 * holds the defaults, as on Hyper-V.  All but 'mirror' apply to vm
+	 * ports only, 'link_speed' to external ports only. */
+	bool mac_spoofing;                 /* true: may send from any MAC */
+	bool dhcp_guard;                   /* drop DHCP server messages */
+	bool router_guard;                 /* drop RAs and redirects */
+	uint64_t max_bandwidth;            /* bits/s the VM may send; 0 = off */
+	uint8_t min_weight;                /* 1..100; 0 = not set (counts 1) */
+	uint64_t storm_limit;              /* bcast+mcast+unknown pkt/s; 0 off */
+	enum ctl_mirror_mode mirror;
+	bool disconnected;                 /* cable unplugged ("connected") */
+	uint64_t link_speed;               /* external: bits/s the min_weight
+					    * shares divide; 0 = as reported */
 };
 
 struct ctl_static_mac {
