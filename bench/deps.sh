@@ -2,18 +2,9 @@
 # Installs what the benchmarks need besides scripts/deps.sh: the comparison
 # candidates (Open vSwitch with DPDK, dpdk-testpmd) and gnuplot for plots.
 # Idempotent: apt-get update and install run only when a package is missing.
-#
-# The package install would start the system openvswitch-switch service
-# (through invoke-rc.d when systemd is not running); a temporary
-# policy-rc.d forbids that.  bench/candidates.py runs a private OVS
-# instance of its own and never uses the system one.
+# scripts/deps.sh keeps the system openvswitch-switch service from starting
+# at install; bench/candidates.py runs a private OVS instance of its own.
 set -eu
-policy=/usr/sbin/policy-rc.d
-if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' >"$policy"
-	chmod 755 "$policy"
-	trap 'rm -f "$policy"' EXIT
-fi
 "$(dirname "$0")/../scripts/deps.sh" openvswitch-switch openvswitch-switch-dpdk \
 	gnuplot-nox
 # The DPDK build of ovs-vswitchd (PEERS.md); the package installs it as an

@@ -11,6 +11,9 @@ PKGS=(
 	dpdk
 	# tests and demo: namespaces, traffic, frames
 	iproute2 iputils-ping ethtool procps util-linux python3 python3-scapy
+	# tests: real peers in the VM namespaces (DHCP server and clients,
+	# router advertisements, bandwidth, captures)
+	dnsmasq-base radvd udhcpc iperf3 tcpdump tshark
 	"$@"
 )
 missing=()
@@ -20,6 +23,15 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
+	# Packages with a daemon (radvd, openvswitch-switch) would start
+	# their system service; the tests and benchmarks run private
+	# instances, so a temporary policy-rc.d forbids that.
+	policy=/usr/sbin/policy-rc.d
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
