@@ -39,6 +39,40 @@ same_vlan(const struct ctl_port *a, const struct ctl_port *b)
 	       !memcmp(&a->allowed, &b->allowed, sizeof(a->allowed));
 }
 
+/* The limits a worker keeps state for (dp_port_police). */
+static bool
+same_limits(const struct ctl_port *a, const struct ctl_port *b)
+{
+	return a->max_bandwidth == b->max_bandwidth &&
+	       a->storm_limit == b->storm_limit;
+}
+
+/* Cable: where the device can show it, the VM sees its link go down
+ * (af_packet and TAP take the kernel interface down, so a veth peer
+ * reports NO-CARRIER); vhost-user has no link control towards the
+ * guest, and its frames are dropped in both directions all the same. */
+static void
+port_set_cable(struct dp_port *p)
+{
+	bool down = p->cfg.disconnected;
+	int rc;
+
+	/* The first time, set it either way: a previous vswitchd may have
+	 * left an interface down. */
+	if (!p->running || p->is_vhost || p->cfg.type != CTL_PORT_VM ||
+	    (p->cable_set && down == p->link_set_down))
+		return;
+	p->cable_set = true;
+	rc = dp_port_set_link(p, !down);
+	if (rc < 0 && rc != -ENOTSUP)
+		DP_LOG(WARNING, "port %s: cannot set link %s: %s",
+		       p->cfg.name, down ? "down" : "up", rte_strerror(-rc));
+	p->link_set_down = down;
+	if (down || rc == 0)
+		DP_LOG(NOTICE, "port %s: cable %s", p->cfg.name,
+		       down ? "disconnected" : "connected");
+}
+
 static int
 free_slot(const struct dp *dp)
 {
@@ -63,6 +97,7 @@ port_add(struct dp *dp, const struct ctl_port *c, char *err, size_t errsz)
 	}
 	p->cfg = *c;
 	p->slot = (uint16_t)slot;
+	p->policy_gen = ++dp->policy_gen;
 	dp_port_counters_zero(dp, p->slot);
 	if (dp_port_open(dp, p, err, errsz) < 0)
 		snprintf(p->error, sizeof(p->error), "%s", err);
@@ -201,8 +236,13 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 			continue;
 		c = ctl_config_find_port(next, p->cfg.name);
 		if (c && same_attachment(&p->cfg, c)) {
-			if (!same_vlan(&p->cfg, c))
+			/* An unplugged port forgets its MACs, as a VLAN
+			 * change does. */
+			if (!same_vlan(&p->cfg, c) ||
+			    (c->disconnected && !p->cfg.disconnected))
 				reflush[n_reflush++] = p->slot;
+			if (!same_limits(&p->cfg, c))
+				p->policy_gen = ++dp->policy_gen;
 			p->cfg = *c;
 			continue;
 		}
@@ -213,6 +253,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 	}
 	old = dp->cfg;
 	dp->cfg = next;
+	dp_share_setup(dp);
 	dp_publish(dp);
 
 	for (unsigned int i = 0; i < n_gone; i++)
@@ -222,8 +263,13 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 			dp_mactable_flush_port(dp->macs, reflush[i], false);
 	for (unsigned int i = 0; i < n_again; i++)
 		port_add(dp, again[i], err, errsz);
-	if (n_again)
+	if (n_again) {
+		dp_share_setup(dp);
 		dp_publish(dp);
+	}
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (dp->ports[slot])
+			port_set_cable(dp->ports[slot]);
 	static_macs_apply(dp, old, next);
 	ctl_config_free(old);
 

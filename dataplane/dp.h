@@ -35,6 +35,7 @@
 #include "control/config.h"
 #include "dataplane/drop.h"
 #include "dataplane/mactable.h"
+#include "dataplane/policy.h"
 #include "dataplane/vlan.h"
 
 #define DP_MAX_PORTS CTL_MAX_PORTS
@@ -48,6 +49,10 @@
 #define DP_HANDOFF_SIZE 4096       /* frames queued to a tx-owning worker */
 #define DP_PORT_WORDS (DP_MAX_PORTS / 64)
 #define DP_NO_WORKER 0xff
+#define DP_MAX_SHARED 4            /* external ports whose capacity VM
+				    * ports share by min_weight */
+#define DP_NO_SHARE 0xff
+#define DP_SHARE_INTERVAL_MS 100   /* demand measured, shares set */
 
 /* One port as the workers see it; part of the snapshot. */
 struct dp_port_view {
@@ -57,6 +62,17 @@ struct dp_port_view {
 	uint16_t port_id;           /* ethdev port */
 	struct rte_ring *handoff;   /* frames for tx_owner, when shared */
 	struct dp_vlan_port vlan;   /* 802.1Q mode */
+
+	/* Port policies (vm ports; see policy.h). */
+	bool connected;             /* cable plugged in */
+	bool is_vm;
+	bool policed;               /* any ingress check below is on */
+	bool mirror_src;            /* copies of its frames go to mirror_dst */
+	uint8_t share;              /* external: its DP_MAX_SHARED pool */
+	struct dp_policy_port guard;
+	uint64_t max_bandwidth;     /* bits/s; 0 = off */
+	uint64_t storm_limit;       /* packets/s; 0 = off */
+	uint64_t policy_gen;        /* changes when the limits above do */
 };
 
 struct dp_poll {
@@ -72,6 +88,8 @@ struct dp_snapshot {
 	uint64_t flood[4096][DP_PORT_WORDS];  /* VLAN -> member port slots */
 	uint16_t n_polls[DP_MAX_WORKERS];
 	struct dp_poll polls[DP_MAX_WORKERS][DP_MAX_POLLS];
+	bool any_mirror;            /* some port is a mirror source */
+	uint64_t mirror_dst[DP_PORT_WORDS];   /* mirror destination slots */
 	uint16_t n_owned[DP_MAX_WORKERS];     /* handoff rings to drain */
 	uint16_t owned[DP_MAX_WORKERS][DP_MAX_PORTS];
 };
@@ -89,6 +107,23 @@ struct dp_queue_counters {
 	uint64_t packets;           /* frames received from it */
 };
 
+/* A VM port's policers; one writer, the worker polling the port.  Reset
+ * when the port's 'policy_gen' changes. */
+struct dp_port_police {
+	uint64_t gen;
+	struct dp_tbucket bw;       /* max_bandwidth */
+	struct dp_storm storm;      /* storm_limit */
+};
+
+/* What the VM ports send to the shared external ports (min_weight):
+ * offered bytes per (pool, source) counted before the policer, which the
+ * control thread turns into demands and limits ('struct dp' share_limit).
+ * One writer: the worker that polls the source port. */
+struct dp_share_state {
+	uint64_t offered[DP_MAX_PORTS];
+	struct dp_tbucket tb[DP_MAX_PORTS];
+};
+
 struct dp_txbuf {
 	uint16_t n;
 	struct rte_mbuf *pkts[DP_TXBUF];
@@ -101,11 +136,14 @@ struct __rte_cache_aligned dp_worker {
 	unsigned int lcore;
 	struct dp *dp;
 	uint32_t now;               /* seconds, cached once per loop */
+	uint64_t now_ns;            /* per burst, for the policers */
 	const struct dp_snapshot *snap;       /* loaded once per loop */
 	uint64_t tx_dirty[DP_PORT_WORDS];     /* slots with buffered frames */
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 	struct dp_port_counters ctr[DP_MAX_PORTS];
 	struct dp_queue_counters qctr[DP_MAX_PORTS][DP_MAX_RXQ];
+	struct dp_port_police police[DP_MAX_PORTS];
+	struct dp_share_state share[DP_MAX_SHARED];
 	uint64_t busy_cycles;       /* loops that received something */
 	uint64_t idle_cycles;
 	uint64_t mac_learned;
@@ -120,6 +158,9 @@ struct dp_port {
 	bool running;               /* device probed and started */
 	char error[256];            /* why not running */
 	uint16_t port_id;           /* ethdev port, when running */
+	uint64_t policy_gen;        /* its limits' generation */
+	bool link_set_down;         /* cable: we took the link down */
+	bool cable_set;             /* ...or up, at least once */
 	char devname[RTE_ETH_NAME_MAX_LEN];
 	bool is_vhost;
 	uint16_t n_rxq;
@@ -140,6 +181,10 @@ struct dp {
 	struct dp_snapshot *_Atomic snap;
 	struct dp_mactable *macs;
 	uint64_t tsc_hz;
+	uint64_t ns_per_tsc_q32;    /* ns = tsc * this >> 32 */
+	/* min_weight limits, bits/s per (pool, source slot), 0 = none;
+	 * written by the control thread, read by workers (relaxed). */
+	_Atomic uint64_t share_limit[DP_MAX_SHARED][DP_MAX_PORTS];
 	bool idle_sleep;            /* workers nap when idle (adaptive) */
 	atomic_bool stop;
 
@@ -149,7 +194,18 @@ struct dp {
 	uint64_t generation;
 	unsigned int dev_seq;       /* makes vdev names unique */
 	uint64_t rebalance_tsc;
+	uint64_t policy_gen;        /* source of dp_port_view.policy_gen */
+	uint16_t share_port[DP_MAX_SHARED];   /* pool -> external slot */
+	uint64_t share_capacity[DP_MAX_SHARED];  /* bits/s; 0 = unused */
+	uint64_t share_offered[DP_MAX_SHARED][DP_MAX_PORTS];  /* last sum */
+	uint64_t share_tsc;         /* when last measured */
 };
+
+static inline uint64_t
+dp_tsc_to_ns(const struct dp *dp, uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)tsc * dp->ns_per_tsc_q32) >> 32);
+}
 
 static inline uint32_t
 dp_now_s(const struct dp *dp)
@@ -166,6 +222,9 @@ void dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 
 /* tx.c */
 void dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m);
+/* Copies 'm' (consumed: no) to every mirror destination but 'except'. */
+void dp_mirror(struct dp_worker *w, const struct dp_snapshot *snap,
+	       const struct rte_mbuf *m, uint16_t except);
 void dp_tx_flush_all(struct dp_worker *w, const struct dp_snapshot *snap);
 void dp_tx_drain_handoff(struct dp_worker *w, const struct dp_snapshot *snap);
 int dp_vlan_push(struct rte_mbuf *m, uint16_t vid);
@@ -181,12 +240,22 @@ dp_count_drop(struct dp_worker *w, uint16_t slot, enum dp_drop reason)
 int dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz);
 void dp_port_close(struct dp *dp, struct dp_port *p);
 bool dp_port_link_up(const struct dp_port *p);
+/* Takes the port's link down or up where its device allows it (for
+ * af_packet: the kernel interface it is bound to).  Returns 0 or a
+ * negative errno (-ENOTSUP). */
+int dp_port_set_link(struct dp_port *p, bool up);
 
 /* snapshot.c (control thread) */
 int dp_publish(struct dp *dp);
 void dp_port_counters_sum(const struct dp *dp, uint16_t slot,
 			  struct dp_port_counters *out);
 void dp_port_counters_zero(struct dp *dp, uint16_t slot);
+
+/* share.c (control thread): min_weight limits from measured demand;
+ * dp_share_setup() after each configuration change, dp_share_update()
+ * often (it keeps its own DP_SHARE_INTERVAL_MS). */
+void dp_share_setup(struct dp *dp);
+void dp_share_update(struct dp *dp);
 
 /* sched.c (control thread) */
 void dp_sched_assign_new(struct dp *dp, struct dp_port *p);

@@ -26,7 +26,10 @@
 	_(ROUTER_GUARD, "router-guard")   /* RA, ICMPv6/ICMPv4 redirect */   \
 	_(IPV6_HEADER_CHAIN, "ipv6-header-chain") /* RFC 7112 first frag */  \
 	_(MAX_BANDWIDTH, "max-bandwidth") /* token bucket empty */           \
-	_(STORM_LIMIT, "storm-limit")     /* flood packets/s exceeded */
+	_(STORM_LIMIT, "storm-limit")     /* flood packets/s exceeded */     \
+	_(DISCONNECTED, "disconnected")   /* cable unplugged (--connected) */\
+	_(MIN_WEIGHT, "min-weight-share") /* over its share of a saturated \
+					   * external port */
 
 enum dp_drop {
 	DP_DROP_NONE = 0,

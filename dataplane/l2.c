@@ -2,6 +2,8 @@
  * lookup, and the choice between one output port and flooding within the
  * VLAN.  Egress VLAN handling happens per output here too; buffering and
  * sending live in tx.c. */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_prefetch.h>
 
 #include "dataplane/dp.h"
@@ -32,6 +34,25 @@ set_form(struct rte_mbuf *m, const struct l2_frame *f, enum dp_vlan_out out)
 	return 0;
 }
 
+/* Minimum-bandwidth weights: a VM's unicast to an external port whose
+ * capacity the VM ports share passes the policer of its current share
+ * (0 = not saturated, no limit); every byte offered counts as demand. */
+static bool
+share_allows(struct dp_worker *w, const struct dp_port_view *out_v,
+	     uint16_t in_slot, const struct rte_mbuf *m)
+{
+	struct dp_share_state *st = &w->share[out_v->share];
+	struct dp_tbucket *tb = &st->tb[in_slot];
+	uint64_t limit = atomic_load_explicit(
+		&w->dp->share_limit[out_v->share][in_slot],
+		memory_order_relaxed);
+
+	st->offered[in_slot] += m->pkt_len;
+	if (limit != tb->rate_bps)
+		dp_tbucket_set_rate(tb, limit, w->now_ns);
+	return dp_tbucket_take(tb, w->now_ns, m->pkt_len);
+}
+
 static void
 output_one(struct dp_worker *w, const struct dp_snapshot *snap,
 	   const struct l2_frame *f, uint16_t out, struct rte_mbuf *m)
@@ -41,6 +62,15 @@ output_one(struct dp_worker *w, const struct dp_snapshot *snap,
 
 	if (!v->present) {
 		drop(w, f->in_slot, DP_DROP_NO_PORT, m);
+		return;
+	}
+	if (!v->connected) {
+		drop(w, out, DP_DROP_DISCONNECTED, m);
+		return;
+	}
+	if (v->share != DP_NO_SHARE && snap->ports[f->in_slot].is_vm &&
+	    !share_allows(w, v, f->in_slot, m)) {
+		drop(w, f->in_slot, DP_DROP_MIN_WEIGHT, m);
 		return;
 	}
 	form = dp_vlan_egress(&v->vlan, f->vlan);
@@ -140,15 +170,81 @@ learn(struct dp_worker *w, uint64_t key, uint16_t slot, uint64_t *cache)
 	}
 }
 
+/* The port's policers, reset when its limits changed (or another port
+ * took the slot) since this worker last used them. */
+static struct dp_port_police *
+police_state(struct dp_worker *w, const struct dp_port_view *v,
+	     uint16_t slot)
+{
+	struct dp_port_police *pol = &w->police[slot];
+
+	if (pol->gen != v->policy_gen) {
+		pol->gen = v->policy_gen;
+		dp_tbucket_init(&pol->bw, v->max_bandwidth, 0, w->now_ns);
+		dp_storm_init(&pol->storm, v->storm_limit);
+	}
+	return pol;
+}
+
+/* Ingress policy of a VM port: the guards, then the bandwidth policer. */
+static enum dp_drop
+police_ingress(struct dp_worker *w, const struct dp_port_view *v,
+	       struct dp_port_police *pol, const struct rte_mbuf *m,
+	       const struct dp_parsed *pp)
+{
+	enum dp_drop reason = dp_policy_ingress(&v->guard,
+		rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, pp);
+
+	if (reason == DP_DROP_NONE && v->max_bandwidth &&
+	    !dp_tbucket_take(&pol->bw, w->now_ns, m->pkt_len))
+		reason = DP_DROP_MAX_BANDWIDTH;
+	return reason;
+}
+
+/* Broadcast, multicast and unknown unicast from a VM with a storm limit
+ * pass only while its window has room. */
+static bool
+storm_allows(struct dp_worker *w, const struct dp_port_view *v,
+	     struct dp_port_police *pol)
+{
+	return !pol || !v->storm_limit || dp_storm_take(&pol->storm,
+							w->now_ns);
+}
+
+static void
+drop_burst(struct dp_worker *w, uint16_t slot, enum dp_drop reason,
+	   struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_port_counters *ctr = &w->ctr[slot];
+
+	for (uint16_t i = 0; i < n; i++) {
+		ctr->rx_packets++;
+		ctr->rx_bytes += pkts[i]->pkt_len;
+	}
+	ctr->drops[reason] += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
 void
 dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 	    uint16_t in_slot, struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct dp_vlan_port *in_vlan = &snap->ports[in_slot].vlan;
+	const struct dp_port_view *in_v = &snap->ports[in_slot];
+	const struct dp_vlan_port *in_vlan = &in_v->vlan;
 	struct dp_port_counters *ctr = &w->ctr[in_slot];
+	struct dp_port_police *pol = NULL;
 	uint64_t src_cache = 0;
 	uint64_t dst_key_cache = 0;     /* last destination looked up... */
 	uint16_t dst_port_cache = 0;    /* ...and its port, in this burst */
+
+	if (!in_v->connected) {
+		drop_burst(w, in_slot, DP_DROP_DISCONNECTED, pkts, n);
+		return;
+	}
+	/* One clock read per burst serves every policer in it. */
+	w->now_ns = dp_tsc_to_ns(w->dp, rte_get_tsc_cycles());
+	if (in_v->policed)
+		pol = police_state(w, in_v, in_slot);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -168,10 +264,14 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		reason = dp_parse_frame(eth, m->data_len, &pp);
 		if (reason == DP_DROP_NONE)
 			reason = dp_vlan_ingress(in_vlan, &pp, &vin);
+		if (reason == DP_DROP_NONE && pol)
+			reason = police_ingress(w, in_v, pol, m, &pp);
 		if (reason != DP_DROP_NONE) {
 			drop(w, in_slot, reason, m);
 			continue;
 		}
+		if (unlikely(snap->any_mirror) && in_v->mirror_src)
+			dp_mirror(w, snap, m, in_slot);
 		if (vin.strip_prio_tag) {
 			dp_vlan_pop(m);
 			eth = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -180,6 +280,11 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		f.vlan = vin.vlan;
 		f.tagged = pp.n_tags == 1;
 
+		if ((pp.flags & DP_PF_MULTICAST) &&
+		    !storm_allows(w, in_v, pol)) {
+			drop(w, in_slot, DP_DROP_STORM_LIMIT, m);
+			continue;
+		}
 		learn(w, dp_mac_key(f.vlan, eth + 6), in_slot, &src_cache);
 		if (pp.flags & DP_PF_MULTICAST) {
 			flood(w, snap, &f, m);
@@ -191,7 +296,9 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			dst_key_cache = dkey;
 		}
 		out = dst_port_cache;
-		if (out == DP_MAC_NO_PORT)
+		if (out == DP_MAC_NO_PORT && !storm_allows(w, in_v, pol))
+			drop(w, in_slot, DP_DROP_STORM_LIMIT, m);
+		else if (out == DP_MAC_NO_PORT)
 			flood(w, snap, &f, m);
 		else if (out == in_slot)
 			drop(w, in_slot, DP_DROP_SAME_PORT, m);

@@ -170,6 +170,7 @@ dp_init(struct dp *dp, const struct options *o)
 	size_t rcu_size;
 
 	dp->tsc_hz = rte_get_tsc_hz();
+	dp->ns_per_tsc_q32 = (1000000000ull << 32) / dp->tsc_hz;
 	dp->idle_sleep = !o->busy_poll;
 	dp->n_workers = RTE_MIN(o->workers, rte_lcore_count() - 1);
 	if (dp->n_workers == 0) {
@@ -251,7 +252,8 @@ control_loop(struct dp *dp, struct dp_rpc *rpc)
 	while (!stop_signal) {
 		uint32_t now;
 
-		dp_rpc_run(rpc, 100);
+		dp_rpc_run(rpc, DP_SHARE_INTERVAL_MS);
+		dp_share_update(dp);
 		now = dp_now_s(dp);
 		if (now != last_age) {
 			dp_mactable_age(dp->macs, now, dp->cfg->mac_aging_s);

@@ -126,6 +126,22 @@ dp_tbucket_take(struct dp_tbucket *b, uint64_t now_ns, uint32_t bytes)
 	return true;
 }
 
+void
+dp_tbucket_set_rate(struct dp_tbucket *b, uint64_t rate_bps, uint64_t now_ns)
+{
+	uint64_t credit;
+
+	if (rate_bps > UINT64_MAX / 2)
+		rate_bps = UINT64_MAX / 2;
+	if (rate_bps == b->rate_bps)
+		return;
+	dp_tbucket_take(b, now_ns, 0);
+	credit = b->rate_bps ? b->credit : UINT64_MAX;
+	dp_tbucket_init(b, rate_bps, 0, now_ns);
+	if (credit < b->credit)
+		b->credit = credit;
+}
+
 uint64_t
 dp_tbucket_default_burst(uint64_t rate_bps)
 {
@@ -160,6 +176,51 @@ dp_storm_take(struct dp_storm *s, uint64_t now_ns)
 		return false;
 	s->count++;
 	return true;
+}
+
+void
+dp_share_allocate(unsigned int n, const uint8_t *weight,
+		  const uint64_t *demand, uint64_t capacity, uint64_t *limit)
+{
+	bool met[DP_SHARE_MAX] = { false };
+	unsigned __int128 total = 0, left = capacity;
+	uint64_t wsum = 0;
+	bool progress = true;
+
+	if (n > DP_SHARE_MAX)
+		n = DP_SHARE_MAX;
+	for (unsigned int i = 0; i < n; i++) {
+		total += demand[i];
+		wsum += weight[i] ? weight[i] : 1;
+		limit[i] = 0;
+	}
+	if (total <= capacity)
+		return;
+	/* Each round meets every source whose demand is within its share of
+	 * what is left; at most n rounds. */
+	while (progress && wsum) {
+		progress = false;
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t w = weight[i] ? weight[i] : 1;
+			uint64_t share = (uint64_t)(left * w / wsum);
+
+			if (met[i] || demand[i] > share)
+				continue;
+			met[i] = true;
+			limit[i] = share ? share : 1;
+			left -= demand[i];
+			wsum -= w;
+			progress = true;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t w = weight[i] ? weight[i] : 1;
+
+		if (!met[i])
+			limit[i] = wsum ? (uint64_t)(left * w / wsum) : 1;
+		if (limit[i] == 0)
+			limit[i] = 1;
+	}
 }
 
 /* Static helpers. */

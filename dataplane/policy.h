@@ -121,6 +121,14 @@ void dp_tbucket_init(struct dp_tbucket *b, uint64_t rate_bps,
  * rate up to UINT64_MAX / 2 and any gap. */
 bool dp_tbucket_take(struct dp_tbucket *b, uint64_t now_ns, uint32_t bytes);
 
+/* Changes the rate of 'b' to 'rate_bps' (0 = unlimited) with the default
+ * depth for it, keeping the credit it holds (capped at the new depth): a
+ * rate that is adjusted often must not hand out a fresh full burst each
+ * time, or the bucket would pass more than the rate.  Credit earned up to
+ * 'now_ns' at the old rate is added first. */
+void dp_tbucket_set_rate(struct dp_tbucket *b, uint64_t rate_bps,
+			 uint64_t now_ns);
+
 /* Returns the default depth for 'rate_bps': 10 ms at that rate, but at
  * least DP_TBUCKET_MIN_DEFAULT_BURST bytes.  This is a policer (excess is
  * dropped, not queued), and TCP through a policer needs a burst of about
@@ -150,5 +158,27 @@ void dp_storm_init(struct dp_storm *s, uint64_t pps_limit);
  * room; false otherwise.  A 'now_ns' earlier than the window start counts
  * in the current window. */
 bool dp_storm_take(struct dp_storm *s, uint64_t now_ns);
+
+/* Minimum-bandwidth weights: divides 'capacity' (bits/s of one saturated
+ * external port) among 'n' sources with weights 'weight[i]' (0 counts as
+ * 1) and measured demands 'demand[i]' (bits/s they offered), by weighted
+ * max-min fairness: a source that wants less than its weighted share of
+ * what is left keeps all it wants, and what it leaves is divided among the
+ * others by their weights.  Writes each source's limit to 'limit[i]':
+ *
+ * - 0 (no limit) for every source when the total demand fits within
+ *   'capacity': the port is not saturated and nobody is held back;
+ * - otherwise the share a source may use: for one whose demand was met,
+ *   the share it was entitled to in the round it was met (so it may grow
+ *   up to it at once); for the others their final share, which add up to
+ *   what the met ones left of 'capacity'.  A source with no demand gets
+ *   its entitled share too.
+ *
+ * At most DP_SHARE_MAX sources.  Pure integer arithmetic on 128-bit
+ * intermediates: no overflow for capacities and demands below 2^63. */
+#define DP_SHARE_MAX 256
+void dp_share_allocate(unsigned int n, const uint8_t *weight,
+		       const uint64_t *demand, uint64_t capacity,
+		       uint64_t *limit);
 
 #endif

@@ -1,8 +1,13 @@
 /* Ports: turning a configured port into a running DPDK device and back.
  * Control thread only. */
 #include <ctype.h>
+#include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -206,4 +211,57 @@ dp_port_link_up(const struct dp_port *p)
 	if (!p->running || rte_eth_link_get_nowait(p->port_id, &link) < 0)
 		return false;
 	return link.link_status == RTE_ETH_LINK_UP;
+}
+
+/* The kernel interface behind an af_packet port ("iface=NAME" in its
+ * devargs), or "" for other drivers. */
+static void
+af_packet_iface(const struct dp_port *p, char *out, size_t size)
+{
+	const char *a = p->cfg.devargs, *s;
+	size_t n;
+
+	out[0] = '\0';
+	if (strncmp(a, "net_af_packet", 13) != 0)
+		return;
+	for (s = strchr(a, ','); s; s = strchr(s + 1, ','))
+		if (!strncmp(s + 1, "iface=", 6)) {
+			s += 7;
+			n = strcspn(s, ",");
+			if (n < size) {
+				memcpy(out, s, n);
+				out[n] = '\0';
+			}
+			return;
+		}
+}
+
+int
+dp_port_set_link(struct dp_port *p, bool up)
+{
+	char iface[IFNAMSIZ];
+	struct ifreq ifr;
+	int fd, rc = 0;
+
+	af_packet_iface(p, iface, sizeof(iface));
+	if (!iface[0])
+		return up ? rte_eth_dev_set_link_up(p->port_id)
+			  : rte_eth_dev_set_link_down(p->port_id);
+	/* The af_packet PMD cannot take its link down; the interface it
+	 * is bound to can, and its veth peer (the VM) then loses carrier. */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		rc = -errno;
+	} else {
+		ifr.ifr_flags = (short)(up ? ifr.ifr_flags | IFF_UP
+					   : ifr.ifr_flags & ~IFF_UP);
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			rc = -errno;
+	}
+	close(fd);
+	return rc;
 }

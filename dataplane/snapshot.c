@@ -54,7 +54,28 @@ snapshot_add_flood(struct dp_snapshot *s, uint16_t slot)
 }
 
 static void
-snapshot_add_port(struct dp_snapshot *s, const struct dp_port *p)
+view_policy(struct dp_port_view *v, const struct ctl_port *c)
+{
+	v->connected = !c->disconnected;
+	v->is_vm = c->type == CTL_PORT_VM;
+	v->mirror_src = c->mirror == CTL_MIRROR_SOURCE ||
+			c->mirror == CTL_MIRROR_BOTH;
+	if (!v->is_vm)
+		return;
+	v->guard.has_mac = c->has_mac;
+	memcpy(v->guard.mac, c->mac, 6);
+	v->guard.mac_spoofing_allowed = c->mac_spoofing;
+	v->guard.dhcp_guard = c->dhcp_guard;
+	v->guard.router_guard = c->router_guard;
+	v->max_bandwidth = c->max_bandwidth;
+	v->storm_limit = c->storm_limit;
+	v->policed = (c->has_mac && !c->mac_spoofing) || c->dhcp_guard ||
+		     c->router_guard || c->max_bandwidth || c->storm_limit;
+}
+
+static void
+snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
+		  const struct dp_port *p)
 {
 	struct dp_port_view *v = &s->ports[p->slot];
 
@@ -64,7 +85,20 @@ snapshot_add_port(struct dp_snapshot *s, const struct dp_port *p)
 	v->handoff = p->handoff;
 	v->tx_owner = p->txq_per_worker ? DP_NO_WORKER : p->assign[0];
 	view_vlan(&v->vlan, &p->cfg);
-	snapshot_add_flood(s, p->slot);
+	view_policy(v, &p->cfg);
+	v->policy_gen = p->policy_gen;
+	v->share = DP_NO_SHARE;
+	for (unsigned int i = 0; i < DP_MAX_SHARED; i++)
+		if (dp->share_capacity[i] && dp->share_port[i] == p->slot)
+			v->share = (uint8_t)i;
+	/* An unplugged port is in no flood set; unicast to it is dropped
+	 * at output (l2.c). */
+	if (v->connected)
+		snapshot_add_flood(s, p->slot);
+	if (p->cfg.mirror == CTL_MIRROR_DESTINATION ||
+	    p->cfg.mirror == CTL_MIRROR_BOTH)
+		s->mirror_dst[p->slot / 64] |= 1ull << (p->slot % 64);
+	s->any_mirror |= v->mirror_src;
 	for (uint16_t q = 0; q < p->n_rxq; q++) {
 		uint8_t w = p->assign[q];
 		if (w != DP_NO_WORKER && s->n_polls[w] < DP_MAX_POLLS)
@@ -92,7 +126,7 @@ dp_publish(struct dp *dp)
 	s->aging_s = dp->cfg->mac_aging_s;
 	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
 		if (dp->ports[slot] && dp->ports[slot]->running)
-			snapshot_add_port(s, dp->ports[slot]);
+			snapshot_add_port(dp, s, dp->ports[slot]);
 
 	/* Release: every store above is visible to a worker that loads the
 	 * new pointer with acquire (dp_worker_main). */

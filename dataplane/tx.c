@@ -3,6 +3,7 @@
  * belongs to another worker; 802.1Q tag push and pop. */
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
@@ -62,8 +63,8 @@ flush_one(struct dp_worker *w, const struct dp_snapshot *snap, uint16_t slot)
 	}
 }
 
-void
-dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m)
+static void
+txbuf_put(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m)
 {
 	struct dp_txbuf *b = &w->txbuf[slot];
 
@@ -71,6 +72,50 @@ dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m)
 		flush_one(w, w->snap, slot);
 	b->pkts[b->n++] = m;
 	w->tx_dirty[slot / 64] |= 1ull << (slot % 64);
+}
+
+/* Port mirroring.  A copy is made per destination (they leave on
+ * different devices, and the original may still change form); copies go
+ * straight to the transmit buffers, so a port that is both a source and
+ * a destination never mirrors a mirrored frame again.  A copy that finds
+ * the pool empty is counted on the destination and skipped; the
+ * original's path is never affected. */
+void
+dp_mirror(struct dp_worker *w, const struct dp_snapshot *snap,
+	  const struct rte_mbuf *m, uint16_t except)
+{
+	for (unsigned int word = 0; word < DP_PORT_WORDS; word++) {
+		uint64_t bits = snap->mirror_dst[word];
+
+		if (word == except / 64u)
+			bits &= ~(1ull << (except % 64));
+		while (bits) {
+			uint16_t slot = (uint16_t)(word * 64 +
+						   __builtin_ctzll(bits));
+			struct rte_mbuf *c;
+
+			bits &= bits - 1;
+			if (!snap->ports[slot].connected)
+				continue;
+			c = rte_pktmbuf_copy(m, w->dp->pool, 0, UINT32_MAX);
+			if (c == NULL) {
+				w->ctr[slot].drops[DP_DROP_NO_MBUF]++;
+				continue;
+			}
+			txbuf_put(w, slot, c);
+		}
+	}
+}
+
+void
+dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m)
+{
+	const struct dp_snapshot *snap = w->snap;
+
+	/* Frames leave in their final form: mirror them as sent. */
+	if (unlikely(snap->any_mirror) && snap->ports[slot].mirror_src)
+		dp_mirror(w, snap, m, slot);
+	txbuf_put(w, slot, m);
 }
 
 void

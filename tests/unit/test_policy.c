@@ -1438,3 +1438,112 @@ Test(policy, storm_window_edges)
 	cr_expect(dp_storm_take(&s, UINT64_MAX - 5));
 	cr_expect(dp_storm_take(&s, UINT64_MAX));
 }
+
+/* ---- rate changes keep the credit ------------------------------------- */
+
+Test(policy, tbucket_set_rate_keeps_credit)
+{
+	struct dp_tbucket tb;
+	uint64_t t = 5 * NS_PER_S;
+	uint64_t burst = dp_tbucket_default_burst(100000000);
+
+	dp_tbucket_init(&tb, 100000000, 0, t);
+	cr_assert(dp_tbucket_take(&tb, t, (uint32_t)burst), "full at start");
+	cr_expect_not(dp_tbucket_take(&tb, t, 1000));
+	/* Adjusting the rate must not refill the bucket. */
+	for (int i = 0; i < 10; i++) {
+		dp_tbucket_set_rate(&tb, i % 2 ? 100000000 : 200000000, t);
+		cr_expect_not(dp_tbucket_take(&tb, t, 1000),
+			      "set_rate %d handed out credit", i);
+	}
+	/* The new rate applies from now: 200 Mbit/s earn 25,000 B in 1 ms. */
+	dp_tbucket_set_rate(&tb, 200000000, t);
+	cr_expect(dp_tbucket_take(&tb, t + 1000000, 25000));
+	cr_expect_not(dp_tbucket_take(&tb, t + 1000000, 1));
+	cr_expect_eq(tb.rate_bps, 200000000);
+}
+
+Test(policy, tbucket_set_rate_from_and_to_unlimited)
+{
+	struct dp_tbucket tb;
+
+	dp_tbucket_init(&tb, 0, 0, 0);
+	cr_expect(dp_tbucket_take(&tb, 0, 1000000));
+	dp_tbucket_set_rate(&tb, 8000000, 0);   /* 1 MB/s, burst 128 KiB */
+	cr_expect(dp_tbucket_take(&tb, 0, DP_TBUCKET_MIN_DEFAULT_BURST),
+		  "limited after unlimited starts full");
+	cr_expect_not(dp_tbucket_take(&tb, 0, 1));
+	dp_tbucket_set_rate(&tb, 0, 0);
+	cr_expect(dp_tbucket_take(&tb, 0, 1000000));
+}
+
+/* ---- minimum-bandwidth weights ---------------------------------------- */
+
+Test(policy, share_not_saturated_no_limits)
+{
+	uint8_t w[3] = { 1, 3, 0 };
+	uint64_t d[3] = { 10, 20, 30 }, lim[3] = { 9, 9, 9 };
+
+	dp_share_allocate(3, w, d, 60, lim);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(lim[i], 0, "source %d limited", i);
+}
+
+Test(policy, share_by_weights_when_all_want_more)
+{
+	uint8_t w[2] = { 1, 3 };
+	uint64_t d[2] = { 150000000, 150000000 }, lim[2];
+
+	dp_share_allocate(2, w, d, 100000000, lim);
+	cr_expect_eq(lim[0], 25000000);
+	cr_expect_eq(lim[1], 75000000);
+}
+
+Test(policy, share_unused_goes_to_others)
+{
+	uint8_t w[3] = { 1, 1, 2 };
+	uint64_t d[3] = { 10, 500, 500 }, lim[3];
+
+	/* Shares of 100 would be 25/25/50; source 0 uses 10, so 90 are
+	 * left for weights 1:2 -> 30 and 60. */
+	dp_share_allocate(3, w, d, 100, lim);
+	cr_expect_eq(lim[0], 25, "met source keeps its entitled share");
+	cr_expect_eq(lim[1], 30);
+	cr_expect_eq(lim[2], 60);
+}
+
+Test(policy, share_cascade_and_unset_weight_counts_one)
+{
+	uint8_t w[4] = { 0, 1, 1, 1 };
+	uint64_t d[4] = { 40, 5, 100, 1000 }, lim[4];
+
+	/* 120 over weights 1,1,1,1 = 30 each: source 1 (5) met; 115 over 3
+	 * = 38: none of 40/100/1000 fits; source 0 gets 38 not 40. */
+	dp_share_allocate(4, w, d, 120, lim);
+	cr_expect_eq(lim[1], 30);
+	cr_expect_eq(lim[0], 38);
+	cr_expect_eq(lim[2], 38);
+	cr_expect_eq(lim[3], 38);
+}
+
+Test(policy, share_large_values_no_overflow)
+{
+	uint8_t w[2] = { 100, 1 };
+	uint64_t d[2] = { UINT64_MAX / 4, UINT64_MAX / 4 }, lim[2];
+	uint64_t cap = UINT64_MAX / 4;
+
+	dp_share_allocate(2, w, d, cap, lim);
+	cr_expect_eq(lim[0], (uint64_t)((unsigned __int128)cap * 100 / 101));
+	cr_expect_eq(lim[1], (uint64_t)((unsigned __int128)cap / 101));
+	cr_expect_gt(lim[0], 0);
+}
+
+Test(policy, share_zero_capacity_limits_everyone)
+{
+	uint8_t w[2] = { 1, 1 };
+	uint64_t d[2] = { 10, 0 }, lim[2];
+
+	dp_share_allocate(2, w, d, 0, lim);
+	cr_expect_eq(lim[0], 1, "1 bit/s, never 0 which means unlimited");
+	cr_expect_eq(lim[1], 1);
+}
