@@ -86,6 +86,8 @@ class VswitchCandidate:
                 self.vsctl("set-port", p, "--vlan-mode", "trunk",
                            "--allowed-vlans",
                            ",".join(str(x) for x in v["allowed"]))
+        for p, opts in scenario.get("policy", {}).items():
+            self.vsctl("set-port", p, *opts)
         return socks
 
     def _queue_totals(self):

@@ -55,6 +55,7 @@ static void
 port_set_cable(struct dp_port *p)
 {
 	bool down = p->cfg.disconnected;
+	bool changed;
 	int rc;
 
 	/* The first time, set it either way: a previous vswitchd may have
@@ -62,13 +63,14 @@ port_set_cable(struct dp_port *p)
 	if (!p->running || p->is_vhost || p->cfg.type != CTL_PORT_VM ||
 	    (p->cable_set && down == p->link_set_down))
 		return;
+	changed = p->cable_set || down;
 	p->cable_set = true;
 	rc = dp_port_set_link(p, !down);
 	if (rc < 0 && rc != -ENOTSUP)
 		DP_LOG(WARNING, "port %s: cannot set link %s: %s",
 		       p->cfg.name, down ? "down" : "up", rte_strerror(-rc));
 	p->link_set_down = down;
-	if (down || rc == 0)
+	if (changed && (down || rc == 0))
 		DP_LOG(NOTICE, "port %s: cable %s", p->cfg.name,
 		       down ? "disconnected" : "connected");
 }
