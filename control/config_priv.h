@@ -49,6 +49,14 @@ int ctl_parse_vhost_mode(const char *s, enum ctl_vhost_mode *out,
 int ctl_port_validate(const struct ctl_port *port, const char *prefix,
 		      char *err, size_t errsz);
 
+/* Whether a port of type 'type' takes the JSON key or parameter 'key':
+ * the port policies other than "mirror" are for vm ports only, and
+ * "link_speed" for external ports only (docs/config.md "Port policies").
+ * Keys that are not policies pass.  Returns 0 or -EINVAL with a message
+ * naming 'field'. */
+int ctl_check_policy_type(const char *key, enum ctl_port_type type,
+			  const char *field, char *err, size_t errsz);
+
 /* Removes port 'index' and every static MAC that names it.  'index' must
  * be < cfg->n_ports. */
 void ctl_config_remove_port(struct ctl_config *cfg, unsigned int index);
