@@ -43,8 +43,6 @@ static int decode_port_attachment(json_t *obj, const char *path,
 				  struct ctl_port *p, char *err, size_t errsz);
 static int decode_port_vlans(json_t *obj, const char *path,
 			     struct ctl_port *p, char *err, size_t errsz);
-static int decode_port_policies(json_t *obj, const char *path,
-				struct ctl_port *p, char *err, size_t errsz);
 static int decode_static_mac(json_t *obj, const char *path,
 			     struct ctl_static_mac *m, char *err,
 			     size_t errsz);
@@ -323,7 +321,7 @@ decode_port(json_t *obj, const char *path, struct ctl_port *p, char *err,
 	p->has_mac = s != NULL;
 	if (decode_port_vlans(obj, path, p, err, errsz) < 0)
 		return -EINVAL;
-	return decode_port_policies(obj, path, p, err, errsz);
+	return ctl_decode_port_policies(obj, path, p, err, errsz);
 }
 
 static int
@@ -402,14 +400,16 @@ decode_port_vlans(json_t *obj, const char *path, struct ctl_port *p,
 
 /* A policy key on a port type that does not take it is refused even at its
  * default value, as VLAN keys are outside their mode. */
-static int
-decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
-		     char *err, size_t errsz)
+int
+ctl_decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
+			 char *err, size_t errsz)
 {
 	char field[CTL_FIELD_SIZE];
-	long long max_bandwidth = 0, min_weight = 0, storm_limit = 0;
-	long long link_speed = 0;
-	bool connected = true;
+	long long max_bandwidth = (long long) p->max_bandwidth;
+	long long storm_limit = (long long) p->storm_limit;
+	long long link_speed = (long long) p->link_speed;
+	long long min_weight = p->min_weight;
+	bool connected = !p->disconnected;
 	const char *key, *s;
 	json_t *v;
 

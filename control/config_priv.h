@@ -66,6 +66,14 @@ void ctl_config_remove_port(struct ctl_config *cfg, unsigned int index);
 struct json_t;
 const char *ctl_json_type_name(const struct json_t *v);
 
+/* Sets the policy fields of 'port', whose type is known, from the policy
+ * keys present in the JSON object 'obj' (a port of the file, or the
+ * params of add_port or set_port); absent keys leave them alone.  Field
+ * names in messages are 'path' joined with the key.  Returns 0 or -EINVAL
+ * ('port' may be half changed then). */
+int ctl_decode_port_policies(struct json_t *obj, const char *path,
+			     struct ctl_port *port, char *err, size_t errsz);
+
 /* Index of the static MAC (vlan, mac), or -1. */
 int ctl_config_static_mac_index(const struct ctl_config *cfg,
 				const uint8_t mac[6], uint16_t vlan);

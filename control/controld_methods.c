@@ -90,16 +90,12 @@ static int port_from_params(const struct ctld_req *r, struct ctl_port *p,
 			    char *err, size_t errsz);
 static int set_port_fields(const struct ctld_req *r, struct ctl_port *p,
 			   char *err, size_t errsz);
-static int policies_from_params(const struct ctld_req *r, struct ctl_port *p,
-				char *err, size_t errsz);
 static int nothing_to_change(char *err, size_t errsz);
 static int param_string(const struct ctld_req *r, const char *key,
 			bool required, const char **out, char *err,
 			size_t errsz);
 static int param_int(const struct ctld_req *r, const char *key,
 		     bool required, long long *out, char *err, size_t errsz);
-static int param_bool(const struct ctld_req *r, const char *key, bool *out,
-		      char *err, size_t errsz);
 static int param_name(const struct ctld_req *r, const char *key,
 		      const char **out, char *err, size_t errsz);
 static int param_mac_vlan(const struct ctld_req *r, uint8_t mac[6],
@@ -537,7 +533,7 @@ port_from_params(const struct ctld_req *r, struct ctl_port *p, char *err,
 	if (mac && ctl_parse_mac(mac, p->mac, "mac", err, errsz) < 0)
 		return -EINVAL;
 	p->has_mac = mac != NULL;
-	if (policies_from_params(r, p, err, errsz) < 0)
+	if (ctl_decode_port_policies(r->params, "", p, err, errsz) < 0)
 		return -EINVAL;
 	return ctl_port_validate(p, "", err, errsz);
 }
@@ -582,54 +578,9 @@ set_port_fields(const struct ctld_req *r, struct ctl_port *p, char *err,
 		p->vlan = (uint16_t) vlan;
 	if (native != -1)
 		p->native_vlan = (uint16_t) native;
-	if (policies_from_params(r, p, err, errsz) < 0)
+	if (ctl_decode_port_policies(r->params, "", p, err, errsz) < 0)
 		return -EINVAL;
 	return ctl_port_validate(p, "", err, errsz);
-}
-
-/* The policy parameters given, onto 'p' of known type.  A policy that the
- * port type does not take is refused even at its default value, as in the
- * configuration file. */
-static int
-policies_from_params(const struct ctld_req *r, struct ctl_port *p,
-		     char *err, size_t errsz)
-{
-	long long max_bandwidth = (long long) p->max_bandwidth;
-	long long storm_limit = (long long) p->storm_limit;
-	long long link_speed = (long long) p->link_speed;
-	long long min_weight = p->min_weight;
-	bool connected = !p->disconnected;
-	const char *key, *mirror;
-	json_t *v;
-
-	json_object_foreach(r->params, key, v)
-		if (ctl_check_policy_type(key, p->type, key, err, errsz) < 0)
-			return -EINVAL;
-	if (param_bool(r, "mac_spoofing", &p->mac_spoofing, err, errsz) < 0
-	    || param_bool(r, "dhcp_guard", &p->dhcp_guard, err, errsz) < 0
-	    || param_bool(r, "router_guard", &p->router_guard, err, errsz) < 0
-	    || param_int(r, "max_bandwidth", false, &max_bandwidth, err,
-			 errsz) < 0
-	    || ctl_check_bits_per_s(max_bandwidth, "max_bandwidth", err,
-				    errsz) < 0
-	    || param_int(r, "min_weight", false, &min_weight, err, errsz) < 0
-	    || ctl_check_min_weight(min_weight, "min_weight", err, errsz) < 0
-	    || param_int(r, "storm_limit", false, &storm_limit, err, errsz) < 0
-	    || ctl_check_packets_per_s(storm_limit, "storm_limit", err,
-				       errsz) < 0
-	    || param_string(r, "mirror", false, &mirror, err, errsz) < 0
-	    || (mirror && ctl_parse_mirror_mode(mirror, &p->mirror, "mirror",
-						err, errsz) < 0)
-	    || param_bool(r, "connected", &connected, err, errsz) < 0
-	    || param_int(r, "link_speed", false, &link_speed, err, errsz) < 0
-	    || ctl_check_bits_per_s(link_speed, "link_speed", err, errsz) < 0)
-		return -EINVAL;
-	p->max_bandwidth = (uint64_t) max_bandwidth;
-	p->min_weight = (uint8_t) min_weight;
-	p->storm_limit = (uint64_t) storm_limit;
-	p->disconnected = !connected;
-	p->link_speed = (uint64_t) link_speed;
-	return 0;
 }
 
 /* "set_port: nothing to change (give any of vlan_mode, ... or
@@ -684,22 +635,6 @@ param_int(const struct ctld_req *r, const char *key, bool required,
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an integer, got "
 			       "%s", key, ctl_json_type_name(v));
 	*out = json_integer_value(v);
-	return 0;
-}
-
-/* '*out' is left alone when the parameter is absent. */
-static int
-param_bool(const struct ctld_req *r, const char *key, bool *out, char *err,
-	   size_t errsz)
-{
-	json_t *v = json_object_get(r->params, key);
-
-	if (!v)
-		return 0;
-	if (!json_is_boolean(v))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected a boolean, got "
-			       "%s", key, ctl_json_type_name(v));
-	*out = json_is_true(v);
 	return 0;
 }
 
