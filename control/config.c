@@ -388,11 +388,15 @@ port_check_policies(const struct ctl_port *p, const char *prefix,
 
 	_Static_assert(N_ELEMS(set) == N_ELEMS(policy_types),
 		       "one flag per entry of policy_types");
-	for (size_t i = 0; i < N_ELEMS(set); i++)
-		if (set[i] && ctl_check_policy_type(policy_types[i].key, p->type,
-				ctl_field(field, prefix, policy_types[i].key),
-				err, errsz) < 0)
+	for (size_t i = 0; i < N_ELEMS(set); i++) {
+		const char *key = policy_types[i].key;
+
+		if (!set[i])
+			continue;
+		if (ctl_check_policy_type(key, p->type, ctl_field(field, prefix,
+					  key), err, errsz) < 0)
 			return -EINVAL;
+	}
 	if ((unsigned int) p->mirror >= N_ELEMS(mirror_mode_names))
 		return ctl_err(err, errsz, -EINVAL, "%s: invalid mode %d",
 			       ctl_field(field, prefix, "mirror"),
@@ -937,7 +941,8 @@ ctl_format_rate(uint64_t v, char buf[24])
 	if (i < 0)
 		snprintf(buf, 24, "%llu", (unsigned long long) v);
 	else
-		snprintf(buf, 24, "%llu%c", (unsigned long long) v, suffixes[i]);
+		snprintf(buf, 24, "%llu%c", (unsigned long long) v,
+			 suffixes[i]);
 }
 
 /* Runs of three or more ids become "a-b"; the output is cut (still

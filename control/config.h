@@ -193,7 +193,7 @@ int ctl_check_bits_per_s(long long v, const char *field,
 int ctl_check_packets_per_s(long long v, const char *field,
 			    char *err, size_t errsz);    /* 0..10^8 */
 int ctl_check_min_weight(long long v, const char *field,
-			 char *err, size_t errsz);       /* 0 (not set), 1..100 */
+			 char *err, size_t errsz);       /* 0 (unset), 1..100 */
 
 void ctl_format_mac(const uint8_t mac[6], char buf[18]);
 /* The shortest exact form with a suffix: 100000000 -> "100M", 2500000000

@@ -559,8 +559,8 @@ get_bool(json_t *obj, const char *path, const char *key, bool *out,
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected a boolean, got "
-			       "%s", ctl_field(field, path, key),
+		return ctl_err(err, errsz, -EINVAL, "%s: expected a boolean, "
+			       "got %s", ctl_field(field, path, key),
 			       ctl_json_type_name(v));
 	*out = json_is_true(v);
 	return 0;

@@ -79,7 +79,8 @@ static int check_set_port(json_t *params, char *err, size_t errsz);
 	  false, "vm: drop the router advertisements and redirects it sends " \
 	  "(default off)" }, \
 	{ "--max-bandwidth", "BITS_PER_S", "max_bandwidth", ARG_BITS, NULL, 0, \
-	  0, false, "vm: police what it sends, e.g. 100M or 2.5G (0: no limit)" }, \
+	  0, false, "vm: police what it sends, e.g. 100M or 2.5G " \
+	  "(0: no limit)" }, \
 	{ "--min-weight", "N", "min_weight", ARG_INT, NULL, \
 	  CTL_MIN_WEIGHT_MIN, CTL_MIN_WEIGHT_MAX, false, \
 	  "vm: its share of a saturated uplink (1-100; unset counts as 1)" }, \

@@ -19,7 +19,8 @@ struct table {
 };
 
 static const char *const port_header[] = {
-	"NAME", "TYPE", "ATTACHMENT", "VLAN", "MAC", "LINK", "STATUS", "POLICIES"
+	"NAME", "TYPE", "ATTACHMENT", "VLAN", "MAC", "LINK", "STATUS",
+	"POLICIES"
 };
 static const char *const static_mac_header[] = { "STATIC MAC", "VLAN", "PORT" };
 static const char *const mac_table_header[] = {
@@ -257,8 +258,8 @@ format_policies(json_t *port, char *buf, size_t size)
 			 json_is_true(json_object_get(p, "router_guard"))
 			 ? "on" : "off",
 			 rate_text(p, "max_bandwidth", "off", max_bw),
-			 num(p, "min_weight") ? num_text(p, "min_weight", weight)
-			 : "-",
+			 num(p, "min_weight")
+			 ? num_text(p, "min_weight", weight) : "-",
 			 rate_text(p, "storm_limit", "off", storm),
 			 str(p, "mirror"),
 			 json_is_false(json_object_get(p, "connected"))

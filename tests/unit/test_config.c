@@ -451,14 +451,17 @@ Test(parse, packets_per_s)
 	cr_assert_eq(ctl_parse_packets_per_s("100M", &v, "f", NULL, 0), 0);
 	cr_assert_eq(v, CTL_STORM_LIMIT_MAX);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t skip = strlen("--storm-limit: '") + strlen(bad[i]);
+
 		v = 42;
 		err[0] = '\0';
-		cr_assert_eq(ctl_parse_packets_per_s(bad[i], &v, "--storm-limit",
-						     err, sizeof err), -EINVAL,
+
+		cr_assert_eq(ctl_parse_packets_per_s(bad[i], &v,
+						     "--storm-limit", err,
+						     sizeof err), -EINVAL,
 			     "'%s' accepted", bad[i]);
-		cr_assert_str_eq(err + strlen("--storm-limit: '") + strlen(bad[i]),
-				 "' is not a rate in packets/s (e.g. 1000 or "
-				 "10k)", "%s", err);
+		cr_assert_str_eq(err + skip, "' is not a rate in packets/s "
+				 "(e.g. 1000 or 10k)", "%s", err);
 		cr_assert_eq(v, 42);
 	}
 	cr_assert_eq(ctl_parse_packets_per_s("100000001", &v, "--storm-limit",
@@ -770,7 +773,8 @@ decode_port(const char *port)
 
 Test(json, policies_decoded)
 {
-	struct ctl_config *cfg = decode_port(VM_PORT ", \"mac_spoofing\": true, "
+	struct ctl_config *cfg = decode_port(VM_PORT ", "
+		"\"mac_spoofing\": true, "
 		"\"dhcp_guard\": true, \"router_guard\": true, "
 		"\"max_bandwidth\": 100000000, \"min_weight\": 3, "
 		"\"storm_limit\": 1000, \"mirror\": \"source\", "
@@ -914,10 +918,11 @@ Test(json, policies_on_the_wrong_port_type)
 	static const char *const others[][2] = {
 		{ EXT_PORT, "external" }, { INT_PORT, "internal" },
 	};
+	const size_t n_vm_only = sizeof vm_only / sizeof vm_only[0];
 	char port[200], needle[120];
 
 	for (size_t t = 0; t < 2; t++)
-		for (size_t i = 0; i < sizeof vm_only / sizeof vm_only[0]; i++) {
+		for (size_t i = 0; i < n_vm_only; i++) {
 			snprintf(port, sizeof port, "%s, \"%s\": %s",
 				 others[t][0], vm_only[i][0], vm_only[i][1]);
 			snprintf(needle, sizeof needle, "ports[1].%s: only for "
@@ -1009,8 +1014,8 @@ Test(validate, policies)
 		err[0] = '\0';
 		cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0,
 			     "%s accepted on an external port", vm_keys[i]);
-		snprintf(needle, sizeof needle, "ports[1].%s: only for vm ports",
-			 vm_keys[i]);
+		snprintf(needle, sizeof needle, "ports[1].%s: only for vm "
+			 "ports", vm_keys[i]);
 		cr_assert_not_null(strstr(err, needle), "%s", err);
 		*ext = saved;
 	}
