@@ -28,6 +28,50 @@ static const char *const vhost_mode_names[] = {
 	[CTL_VHOST_CLIENT] = "client",
 };
 
+static const char *const mirror_mode_names[] = {
+	[CTL_MIRROR_NONE] = "none",
+	[CTL_MIRROR_SOURCE] = "source",
+	[CTL_MIRROR_DESTINATION] = "destination",
+	[CTL_MIRROR_BOTH] = "both",
+};
+
+static const char *const on_off_names[] = { "off", "on" };
+static const char *const yes_no_names[] = { "no", "yes" };
+
+/* The port policies that one port type alone takes; "mirror" goes on any
+ * port.  As on Hyper-V, the guards, limits and the cable belong to a VM's
+ * adapter, and the link speed to the uplink whose capacity the weights
+ * share. */
+static const struct policy_type {
+	const char *key;                /* JSON key and RPC parameter */
+	enum ctl_port_type type;        /* the type that takes it */
+} policy_types[] = {
+	{ "mac_spoofing", CTL_PORT_VM },
+	{ "dhcp_guard", CTL_PORT_VM },
+	{ "router_guard", CTL_PORT_VM },
+	{ "max_bandwidth", CTL_PORT_VM },
+	{ "min_weight", CTL_PORT_VM },
+	{ "storm_limit", CTL_PORT_VM },
+	{ "connected", CTL_PORT_VM },
+	{ "link_speed", CTL_PORT_EXTERNAL },
+};
+
+/* A rate setting: 0 (off), or 'min'..'max' 'unit'. */
+struct rate_kind {
+	const char *unit;               /* "bits/s" */
+	uint64_t min, max;              /* the range when not 0 */
+	const char *suffixes;           /* those the parser takes */
+	const char *examples;           /* for the syntax error */
+};
+
+static const struct rate_kind bits_rate = {
+	"bits/s", CTL_BANDWIDTH_MIN, CTL_BANDWIDTH_MAX, "kKMGT",
+	"1000000, 100M or 2.5G",
+};
+static const struct rate_kind packets_rate = {
+	"packets/s", 1, CTL_STORM_LIMIT_MAX, "kKM", "1000 or 10k",
+};
+
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool is_digit(char c);
@@ -55,6 +99,22 @@ static int port_check_type(const struct ctl_port *p, const char *prefix,
 			   char *err, size_t errsz);
 static int port_check_vlans(const struct ctl_port *p, const char *prefix,
 			    char *err, size_t errsz);
+static int port_check_policies(const struct ctl_port *p, const char *prefix,
+			       char *err, size_t errsz);
+static int parse_rate(const char *s, const struct rate_kind *k,
+		      uint64_t *out, const char *field, char *err,
+		      size_t errsz);
+static bool scan_rate(const char *s, const char *suffixes, uint64_t *out);
+static unsigned int suffix_digits(char suffix);
+static bool rate_in_range(uint64_t v, const struct rate_kind *k);
+static int check_rate(uint64_t v, const struct rate_kind *k,
+		      const char *field, char *err, size_t errsz);
+static int check_rate_number(long long v, const struct rate_kind *k,
+			     const char *field, char *err, size_t errsz);
+static int rate_error(const char *field, const char *text,
+		      const struct rate_kind *k, char *err, size_t errsz);
+static int parse_bool(const char *s, const char *const names[2], bool *out,
+		      const char *field, char *err, size_t errsz);
 static int config_check_unique(const struct ctl_config *cfg,
 			       char *err, size_t errsz);
 static int config_check_static_macs(const struct ctl_config *cfg,
@@ -147,7 +207,24 @@ ctl_port_validate(const struct ctl_port *p, const char *prefix,
 		if (rc < 0)
 			return rc;
 	}
-	return port_check_vlans(p, prefix, err, errsz);
+	rc = port_check_vlans(p, prefix, err, errsz);
+	if (rc < 0)
+		return rc;
+	return port_check_policies(p, prefix, err, errsz);
+}
+
+int
+ctl_check_policy_type(const char *key, enum ctl_port_type type,
+		      const char *field, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < N_ELEMS(policy_types); i++)
+		if (!strcmp(key, policy_types[i].key)
+		    && type != policy_types[i].type)
+			return ctl_err(err, errsz, -EINVAL, "%s: only for %s "
+				       "ports, not %s ports", field,
+				       port_type_names[policy_types[i].type],
+				       ctl_port_type_name(type));
+	return 0;
 }
 
 /* Every string member must be NUL-terminated within its array. */
@@ -291,6 +368,47 @@ port_check_vlans(const struct ctl_port *p, const char *prefix,
 			       ctl_field(field, prefix, "allowed_vlans"));
 	if (p->native_vlan != 0 && ctl_parse_vlan_id(p->native_vlan,
 			ctl_field(field, prefix, "native_vlan"), err, errsz) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Each policy in its range, and set (not at its default) only on a port
+ * type that takes it. */
+static int
+port_check_policies(const struct ctl_port *p, const char *prefix,
+		    char *err, size_t errsz)
+{
+	/* Whether each policy of policy_types, in that order, is set. */
+	const bool set[] = {
+		p->mac_spoofing, p->dhcp_guard, p->router_guard,
+		p->max_bandwidth != 0, p->min_weight != 0, p->storm_limit != 0,
+		p->disconnected, p->link_speed != 0,
+	};
+	char field[CTL_FIELD_SIZE];
+
+	_Static_assert(N_ELEMS(set) == N_ELEMS(policy_types),
+		       "one flag per entry of policy_types");
+	for (size_t i = 0; i < N_ELEMS(set); i++) {
+		const char *key = policy_types[i].key;
+
+		if (!set[i])
+			continue;
+		if (ctl_check_policy_type(key, p->type, ctl_field(field, prefix,
+					  key), err, errsz) < 0)
+			return -EINVAL;
+	}
+	if ((unsigned int) p->mirror >= N_ELEMS(mirror_mode_names))
+		return ctl_err(err, errsz, -EINVAL, "%s: invalid mode %d",
+			       ctl_field(field, prefix, "mirror"),
+			       (int) p->mirror);
+	if (check_rate(p->max_bandwidth, &bits_rate, ctl_field(field, prefix,
+			"max_bandwidth"), err, errsz) < 0
+	    || check_rate(p->link_speed, &bits_rate, ctl_field(field, prefix,
+			   "link_speed"), err, errsz) < 0
+	    || check_rate(p->storm_limit, &packets_rate, ctl_field(field,
+			   prefix, "storm_limit"), err, errsz) < 0
+	    || ctl_check_min_weight(p->min_weight, ctl_field(field, prefix,
+				    "min_weight"), err, errsz) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -716,6 +834,91 @@ ctl_parse_vhost_mode(const char *s, enum ctl_vhost_mode *out,
 	return v < 0 ? v : 0;
 }
 
+int
+ctl_parse_mirror_mode(const char *s, enum ctl_mirror_mode *out,
+		      const char *field, char *err, size_t errsz)
+{
+	int v = parse_enum(s, mirror_mode_names, N_ELEMS(mirror_mode_names),
+			   field, err, errsz);
+
+	if (v >= 0)
+		*out = (enum ctl_mirror_mode) v;
+	return v < 0 ? v : 0;
+}
+
+int
+ctl_parse_on_off(const char *s, bool *out, const char *field, char *err,
+		 size_t errsz)
+{
+	return parse_bool(s, on_off_names, out, field, err, errsz);
+}
+
+int
+ctl_parse_yes_no(const char *s, bool *out, const char *field, char *err,
+		 size_t errsz)
+{
+	return parse_bool(s, yes_no_names, out, field, err, errsz);
+}
+
+int
+ctl_parse_bits_per_s(const char *s, uint64_t *out, const char *field,
+		     char *err, size_t errsz)
+{
+	return parse_rate(s, &bits_rate, out, field, err, errsz);
+}
+
+int
+ctl_parse_packets_per_s(const char *s, uint64_t *out, const char *field,
+			char *err, size_t errsz)
+{
+	return parse_rate(s, &packets_rate, out, field, err, errsz);
+}
+
+int
+ctl_check_bits_per_s(long long v, const char *field, char *err,
+		     size_t errsz)
+{
+	return check_rate_number(v, &bits_rate, field, err, errsz);
+}
+
+int
+ctl_check_packets_per_s(long long v, const char *field, char *err,
+			size_t errsz)
+{
+	return check_rate_number(v, &packets_rate, field, err, errsz);
+}
+
+int
+ctl_check_min_weight(long long v, const char *field, char *err,
+		     size_t errsz)
+{
+	if (v < 0 || v > CTL_MIN_WEIGHT_MAX)
+		return ctl_err(err, errsz, -EINVAL, "%s: %lld is out of range "
+			       "(%d-%d, or 0 for not set)", field, v,
+			       CTL_MIN_WEIGHT_MIN, CTL_MIN_WEIGHT_MAX);
+	return 0;
+}
+
+/* 's' as a rate of kind 'k'; '*out' is written only on success. */
+static int
+parse_rate(const char *s, const struct rate_kind *k, uint64_t *out,
+	   const char *field, char *err, size_t errsz)
+{
+	char q[CTL_QUOTE_SIZE], text[CTL_QUOTE_SIZE + 2];
+	uint64_t v;
+
+	ctl_quote(s, q);
+	if (!scan_rate(s, k->suffixes, &v))
+		return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not a rate in "
+			       "%s (e.g. %s)", field, q, k->unit, k->examples);
+	if (!rate_in_range(v, k)) {
+		snprintf(text, sizeof text, "'%s'", q);
+		return rate_error(field, text, k, err, errsz);
+	}
+	*out = v;
+	return 0;
+}
+
 /* Formatters and VLAN sets. */
 
 void
@@ -723,6 +926,23 @@ ctl_format_mac(const uint8_t mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
 		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+void
+ctl_format_rate(uint64_t v, char buf[24])
+{
+	static const char suffixes[] = "kMGT";
+	int i = -1;
+
+	while (v != 0 && v % 1000 == 0 && i + 1 < (int) sizeof suffixes - 1) {
+		v /= 1000;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, 24, "%llu", (unsigned long long) v);
+	else
+		snprintf(buf, 24, "%llu%c", (unsigned long long) v,
+			 suffixes[i]);
 }
 
 /* Runs of three or more ids become "a-b"; the output is cut (still
@@ -801,6 +1021,13 @@ ctl_vhost_mode_name(enum ctl_vhost_mode m)
 {
 	return (unsigned int) m < N_ELEMS(vhost_mode_names)
 	       ? vhost_mode_names[m] : "?";
+}
+
+const char *
+ctl_mirror_mode_name(enum ctl_mirror_mode m)
+{
+	return (unsigned int) m < N_ELEMS(mirror_mode_names)
+	       ? mirror_mode_names[m] : "?";
 }
 
 /* Messages. */
@@ -904,6 +1131,118 @@ parse_enum(const char *s, const char *const *names, size_t n,
 			 i ? ", " : "", names[i]);
 	return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not one of %s", field,
 		       ctl_quote(s, q), list);
+}
+
+/* 'names' is { false, true }. */
+static int
+parse_bool(const char *s, const char *const names[2], bool *out,
+	   const char *field, char *err, size_t errsz)
+{
+	int v = parse_enum(s, names, 2, field, err, errsz);
+
+	if (v >= 0)
+		*out = v == 1;
+	return v < 0 ? v : 0;
+}
+
+/* Reads the rate at 's' (see config.h) into '*out', saturated at
+ * UINT64_MAX so that any overflow is out of range.  False when 's' is not
+ * digits, an optional '.' and digits, and one optional suffix of
+ * 'suffixes'; or when the fraction has more digits than the suffix has
+ * zeros, so that the value would not be whole. */
+static bool
+scan_rate(const char *s, const char *suffixes, uint64_t *out)
+{
+	size_t n_whole = strspn(s, "0123456789"), n_fraction = 0;
+	const char *p = s + n_whole, *fraction = NULL;
+	uint64_t whole = 0, part = 0, scale = 1;
+	unsigned int n_zeros = 0;
+
+	if (*p == '.') {
+		fraction = p + 1;
+		n_fraction = strspn(fraction, "0123456789");
+		p = fraction + n_fraction;
+	}
+	if (*p != '\0' && strchr(suffixes, *p))
+		n_zeros = suffix_digits(*p++);
+	if (n_whole == 0 || *p != '\0' || (fraction && n_fraction == 0)
+	    || n_fraction > n_zeros)
+		return false;
+	for (size_t i = 0; i < n_whole; i++)
+		whole = whole <= (UINT64_MAX - 9) / 10
+			? whole * 10 + (uint64_t) (s[i] - '0') : UINT64_MAX;
+	for (unsigned int i = 0; i < n_zeros; i++) {
+		part = part * 10 + (i < n_fraction
+				    ? (uint64_t) (fraction[i] - '0') : 0);
+		scale *= 10;
+	}
+	*out = whole > (UINT64_MAX - part) / scale ? UINT64_MAX
+	       : whole * scale + part;
+	return true;
+}
+
+/* The number of zeros a rate suffix stands for. */
+static unsigned int
+suffix_digits(char suffix)
+{
+	switch (suffix) {
+	case 'k':
+	case 'K':
+		return 3;
+	case 'M':
+		return 6;
+	case 'G':
+		return 9;
+	case 'T':
+		return 12;
+	}
+	return 0;
+}
+
+static bool
+rate_in_range(uint64_t v, const struct rate_kind *k)
+{
+	return v == 0 || (v >= k->min && v <= k->max);
+}
+
+static int
+check_rate(uint64_t v, const struct rate_kind *k, const char *field,
+	   char *err, size_t errsz)
+{
+	char text[24];
+
+	if (rate_in_range(v, k))
+		return 0;
+	snprintf(text, sizeof text, "%llu", (unsigned long long) v);
+	return rate_error(field, text, k, err, errsz);
+}
+
+static int
+check_rate_number(long long v, const struct rate_kind *k, const char *field,
+		  char *err, size_t errsz)
+{
+	char text[24];
+
+	if (v >= 0)
+		return check_rate((uint64_t) v, k, field, err, errsz);
+	snprintf(text, sizeof text, "%lld", v);
+	return rate_error(field, text, k, err, errsz);
+}
+
+/* "FIELD: TEXT is out of range (0, or 1k-1T bits/s)". */
+static int
+rate_error(const char *field, const char *text, const struct rate_kind *k,
+	   char *err, size_t errsz)
+{
+	char lo[24], hi[24];
+
+	ctl_format_rate(k->min, lo);
+	ctl_format_rate(k->max, hi);
+	if (k->min <= 1)
+		return ctl_err(err, errsz, -EINVAL, "%s: %s is out of range "
+			       "(0-%s %s)", field, text, hi, k->unit);
+	return ctl_err(err, errsz, -EINVAL, "%s: %s is out of range (0, or "
+		       "%s-%s %s)", field, text, lo, hi, k->unit);
 }
 
 /* "[DDDD:]BB:DD.F" in hex, F 0-7. */

@@ -123,7 +123,8 @@ void ctl_config_free(struct ctl_config *cfg);
 
 /* Checks everything that involves more than one field: unique port names,
  * a socket or devargs as the port type requires (and not both), VLAN fields
- * that match the VLAN mode, static MACs naming existing ports and unique per
+ * that match the VLAN mode, port policies in range and set only on the port
+ * types they apply to, static MACs naming existing ports and unique per
  * (VLAN, MAC).  Returns 0 or -EINVAL with 'err' naming the field. */
 int ctl_config_validate(const struct ctl_config *cfg, char *err, size_t errsz);
 
@@ -172,7 +173,32 @@ int ctl_check_devargs(const char *s, const char *field,
 int ctl_check_socket_path(const char *s, enum ctl_vhost_mode mode,
 			  const char *field, char *err, size_t errsz);
 
+/* Port policy values (docs/config.md "Port policies").  A rate is a plain
+ * integer or a decimal number with a suffix, powers of 1000: "100M" is
+ * 100000000, "2.5G" 2500000000 (k or K, M, G, T for bits/s; k or K, M for
+ * packets/s).  It must come out a whole number; no sign, no spaces. */
+int ctl_parse_bits_per_s(const char *s, uint64_t *out, const char *field,
+			 char *err, size_t errsz);       /* 0, 1k..1T */
+int ctl_parse_packets_per_s(const char *s, uint64_t *out, const char *field,
+			    char *err, size_t errsz);    /* 0..100M */
+int ctl_parse_on_off(const char *s, bool *out, const char *field,
+		     char *err, size_t errsz);           /* "on", "off" */
+int ctl_parse_yes_no(const char *s, bool *out, const char *field,
+		     char *err, size_t errsz);           /* "yes", "no" */
+int ctl_parse_mirror_mode(const char *s, enum ctl_mirror_mode *out,
+			  const char *field, char *err, size_t errsz);
+/* The same ranges for numbers that arrive as JSON integers. */
+int ctl_check_bits_per_s(long long v, const char *field,
+			 char *err, size_t errsz);       /* 0, 1000..10^12 */
+int ctl_check_packets_per_s(long long v, const char *field,
+			    char *err, size_t errsz);    /* 0..10^8 */
+int ctl_check_min_weight(long long v, const char *field,
+			 char *err, size_t errsz);       /* 0 (unset), 1..100 */
+
 void ctl_format_mac(const uint8_t mac[6], char buf[18]);
+/* The shortest exact form with a suffix: 100000000 -> "100M", 2500000000
+ * -> "2500M", 999 -> "999"; ctl_parse_bits_per_s() reads it back. */
+void ctl_format_rate(uint64_t v, char buf[24]);
 void ctl_format_vlan_list(const struct ctl_vlan_set *set, char *buf,
 			  size_t bufsz);                 /* "10,20,100-200" */
 bool ctl_vlan_set_has(const struct ctl_vlan_set *set, uint16_t vid);
@@ -182,5 +208,6 @@ bool ctl_vlan_set_empty(const struct ctl_vlan_set *set);
 const char *ctl_port_type_name(enum ctl_port_type t);  /* "vm", ... */
 const char *ctl_vlan_mode_name(enum ctl_vlan_mode m);  /* "access", ... */
 const char *ctl_vhost_mode_name(enum ctl_vhost_mode m);
+const char *ctl_mirror_mode_name(enum ctl_mirror_mode m); /* "none", ... */
 
 #endif

@@ -23,7 +23,9 @@ static const char *const root_keys[] = {
 static const char *const switch_keys[] = { "mac_aging_s", NULL };
 static const char *const port_keys[] = {
 	"name", "type", "socket", "vhost_mode", "devargs", "mac", "vlan_mode",
-	"vlan", "allowed_vlans", "native_vlan", NULL
+	"vlan", "allowed_vlans", "native_vlan", "mac_spoofing", "dhcp_guard",
+	"router_guard", "max_bandwidth", "min_weight", "storm_limit", "mirror",
+	"connected", "link_speed", NULL
 };
 static const char *const static_mac_keys[] = { "mac", "vlan", "port", NULL };
 
@@ -54,10 +56,17 @@ static int get_string(json_t *obj, const char *path, const char *key,
 		      size_t errsz);
 static int get_int(json_t *obj, const char *path, const char *key,
 		   long long *out, char *err, size_t errsz);
+static int get_bool(json_t *obj, const char *path, const char *key,
+		    bool *out, char *err, size_t errsz);
+static int get_checked_int(json_t *obj, const char *path, const char *key,
+			   int (*check)(long long, const char *, char *,
+					size_t),
+			   long long *out, char *err, size_t errsz);
 static int copy_string(char *dst, size_t size, const char *s,
 		       const char *field, char *err, size_t errsz);
 static json_t *encode_config(const struct ctl_config *cfg);
 static json_t *encode_port(const struct ctl_port *p);
+static bool encode_port_policies(json_t *obj, const struct ctl_port *p);
 static json_t *encode_static_mac(const struct ctl_static_mac *m);
 static bool put(json_t *obj, const char *key, json_t *value);
 static char *read_file(int fd, const char *path, char *err, size_t errsz);
@@ -310,7 +319,9 @@ decode_port(json_t *obj, const char *path, struct ctl_port *p, char *err,
 			       errsz) < 0)
 		return -EINVAL;
 	p->has_mac = s != NULL;
-	return decode_port_vlans(obj, path, p, err, errsz);
+	if (decode_port_vlans(obj, path, p, err, errsz) < 0)
+		return -EINVAL;
+	return ctl_decode_port_policies(obj, path, p, err, errsz);
 }
 
 static int
@@ -384,6 +395,52 @@ decode_port_vlans(json_t *obj, const char *path, struct ctl_port *p,
 			return -EINVAL;
 		p->native_vlan = (uint16_t) v;
 	}
+	return 0;
+}
+
+/* A policy key on a port type that does not take it is refused even at its
+ * default value, as VLAN keys are outside their mode. */
+int
+ctl_decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
+			 char *err, size_t errsz)
+{
+	char field[CTL_FIELD_SIZE];
+	long long max_bandwidth = (long long) p->max_bandwidth;
+	long long storm_limit = (long long) p->storm_limit;
+	long long link_speed = (long long) p->link_speed;
+	long long min_weight = p->min_weight;
+	bool connected = !p->disconnected;
+	const char *key, *s;
+	json_t *v;
+
+	json_object_foreach(obj, key, v)
+		if (ctl_check_policy_type(key, p->type, ctl_field(field, path,
+					  key), err, errsz) < 0)
+			return -EINVAL;
+	if (get_bool(obj, path, "mac_spoofing", &p->mac_spoofing, err,
+		     errsz) < 0
+	    || get_bool(obj, path, "dhcp_guard", &p->dhcp_guard, err, errsz) < 0
+	    || get_bool(obj, path, "router_guard", &p->router_guard, err,
+			errsz) < 0
+	    || get_checked_int(obj, path, "max_bandwidth", ctl_check_bits_per_s,
+			       &max_bandwidth, err, errsz) < 0
+	    || get_checked_int(obj, path, "min_weight", ctl_check_min_weight,
+			       &min_weight, err, errsz) < 0
+	    || get_checked_int(obj, path, "storm_limit",
+			       ctl_check_packets_per_s, &storm_limit, err,
+			       errsz) < 0
+	    || get_string(obj, path, "mirror", false, &s, err, errsz) < 0
+	    || (s && ctl_parse_mirror_mode(s, &p->mirror, ctl_field(field, path,
+					   "mirror"), err, errsz) < 0)
+	    || get_bool(obj, path, "connected", &connected, err, errsz) < 0
+	    || get_checked_int(obj, path, "link_speed", ctl_check_bits_per_s,
+			       &link_speed, err, errsz) < 0)
+		return -EINVAL;
+	p->max_bandwidth = (uint64_t) max_bandwidth;
+	p->min_weight = (uint8_t) min_weight;
+	p->storm_limit = (uint64_t) storm_limit;
+	p->disconnected = !connected;
+	p->link_speed = (uint64_t) link_speed;
 	return 0;
 }
 
@@ -488,6 +545,43 @@ get_int(json_t *obj, const char *path, const char *key, long long *out,
 		return ctl_err(err, errsz, -EINVAL, "%s: expected an integer, got "
 			       "%s", ctl_field(field, path, key), ctl_json_type_name(v));
 	*out = json_integer_value(v);
+	return 0;
+}
+
+/* '*out' is left alone when 'key' is absent. */
+static int
+get_bool(json_t *obj, const char *path, const char *key, bool *out,
+	 char *err, size_t errsz)
+{
+	char field[CTL_FIELD_SIZE];
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return ctl_err(err, errsz, -EINVAL, "%s: expected a boolean, "
+			       "got %s", ctl_field(field, path, key),
+			       ctl_json_type_name(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* The optional integer at 'key', accepted by 'check' (given the field
+ * name); '*out' is left alone when 'key' is absent. */
+static int
+get_checked_int(json_t *obj, const char *path, const char *key,
+		int (*check)(long long, const char *, char *, size_t),
+		long long *out, char *err, size_t errsz)
+{
+	char field[CTL_FIELD_SIZE];
+	long long v;
+
+	if (!json_object_get(obj, key))
+		return 0;
+	if (get_int(obj, path, key, &v, err, errsz) < 0
+	    || check(v, ctl_field(field, path, key), err, errsz) < 0)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -597,11 +691,33 @@ encode_port(const struct ctl_port *p)
 	}
 	if (ok && p->vlan_mode == CTL_VLAN_TRUNK && p->native_vlan)
 		ok = put(obj, "native_vlan", json_integer(p->native_vlan));
+	ok = ok && encode_port_policies(obj, p);
 	if (!ok) {
 		json_decref(obj);
 		return NULL;
 	}
 	return obj;
+}
+
+/* The policies that differ from their default, in the order of
+ * docs/config.md. */
+static bool
+encode_port_policies(json_t *obj, const struct ctl_port *p)
+{
+	return (!p->mac_spoofing || put(obj, "mac_spoofing", json_true()))
+	       && (!p->dhcp_guard || put(obj, "dhcp_guard", json_true()))
+	       && (!p->router_guard || put(obj, "router_guard", json_true()))
+	       && (!p->max_bandwidth || put(obj, "max_bandwidth",
+			json_integer((json_int_t) p->max_bandwidth)))
+	       && (!p->min_weight || put(obj, "min_weight",
+			json_integer(p->min_weight)))
+	       && (!p->storm_limit || put(obj, "storm_limit",
+			json_integer((json_int_t) p->storm_limit)))
+	       && (p->mirror == CTL_MIRROR_NONE || put(obj, "mirror",
+			json_string(ctl_mirror_mode_name(p->mirror))))
+	       && (!p->disconnected || put(obj, "connected", json_false()))
+	       && (!p->link_speed || put(obj, "link_speed",
+			json_integer((json_int_t) p->link_speed)));
 }
 
 static json_t *

@@ -49,6 +49,14 @@ int ctl_parse_vhost_mode(const char *s, enum ctl_vhost_mode *out,
 int ctl_port_validate(const struct ctl_port *port, const char *prefix,
 		      char *err, size_t errsz);
 
+/* Whether a port of type 'type' takes the JSON key or parameter 'key':
+ * the port policies other than "mirror" are for vm ports only, and
+ * "link_speed" for external ports only (docs/config.md "Port policies").
+ * Keys that are not policies pass.  Returns 0 or -EINVAL with a message
+ * naming 'field'. */
+int ctl_check_policy_type(const char *key, enum ctl_port_type type,
+			  const char *field, char *err, size_t errsz);
+
 /* Removes port 'index' and every static MAC that names it.  'index' must
  * be < cfg->n_ports. */
 void ctl_config_remove_port(struct ctl_config *cfg, unsigned int index);
@@ -57,6 +65,14 @@ void ctl_config_remove_port(struct ctl_config *cfg, unsigned int index);
  * wrong type. */
 struct json_t;
 const char *ctl_json_type_name(const struct json_t *v);
+
+/* Sets the policy fields of 'port', whose type is known, from the policy
+ * keys present in the JSON object 'obj' (a port of the file, or the
+ * params of add_port or set_port); absent keys leave them alone.  Field
+ * names in messages are 'path' joined with the key.  Returns 0 or -EINVAL
+ * ('port' may be half changed then). */
+int ctl_decode_port_policies(struct json_t *obj, const char *path,
+			     struct ctl_port *port, char *err, size_t errsz);
 
 /* Index of the static MAC (vlan, mac), or -1. */
 int ctl_config_static_mac_index(const struct ctl_config *cfg,

@@ -22,6 +22,8 @@ static void complete_replay(json_t *result, const char *error);
 static const char *first_port_error(json_t *result, char *buf,
 				    size_t size);
 static json_t *port_states(json_t *result);
+static void add_policies(json_t *ports, const struct ctl_config *cfg);
+static json_t *port_policies(const struct ctl_port *p);
 static json_t *apply_params(const struct ctl_config *cfg, bool replay);
 
 void
@@ -235,15 +237,19 @@ port_states(json_t *result)
 	return json_is_array(ports) ? ports : NULL;
 }
 
-/* Answers. */
+/* Answers.  Each port object in them carries "policies": every port
+ * policy with its value, defaults included, so that tools need not know
+ * the defaults (docs/protocol.md). */
 
 json_t *
 ctld_show_result(const struct ctld *d, json_t *states)
 {
-	json_t *res = json_pack("{s:s, s:s, s:o}", "dataplane",
-				ctld_dp_up(d) ? "up" : "down", "config_file",
-				d->config_path, "config",
-				ctld_config_json(d->cfg));
+	json_t *cfg = ctld_config_json(d->cfg);
+	json_t *res;
+
+	add_policies(json_object_get(cfg, "ports"), d->cfg);
+	res = json_pack("{s:s, s:s, s:o}", "dataplane", ctld_dp_up(d) ? "up"
+			: "down", "config_file", d->config_path, "config", cfg);
 
 	if (res && ctld_dp_up(d))
 		json_object_set_new(res, "dataplane_pid",
@@ -261,6 +267,7 @@ ctld_list_result(const struct ctld *d, json_t *states)
 	size_t i, j;
 	json_t *res;
 
+	add_policies(ports, d->cfg);
 	json_array_foreach(ports, i, port) {
 		const char *name = json_string_value(json_object_get(port,
 								     "name"));
@@ -288,6 +295,39 @@ ctld_config_json(const struct ctl_config *cfg)
 
 	free(text);
 	return v;
+}
+
+/* 'ports' is the "ports" array of 'cfg' in JSON, in the same order. */
+static void
+add_policies(json_t *ports, const struct ctl_config *cfg)
+{
+	json_t *port;
+	size_t i;
+
+	json_array_foreach(ports, i, port)
+		if (i < cfg->n_ports)
+			json_object_set_new(port, "policies",
+					    port_policies(&cfg->ports[i]));
+}
+
+/* link_speed only on external ports, the one type it is for. */
+static json_t *
+port_policies(const struct ctl_port *p)
+{
+	json_t *o = json_pack("{s:b, s:b, s:b, s:I, s:i, s:I, s:s, s:b}",
+			      "mac_spoofing", p->mac_spoofing,
+			      "dhcp_guard", p->dhcp_guard,
+			      "router_guard", p->router_guard,
+			      "max_bandwidth", (json_int_t) p->max_bandwidth,
+			      "min_weight", (int) p->min_weight,
+			      "storm_limit", (json_int_t) p->storm_limit,
+			      "mirror", ctl_mirror_mode_name(p->mirror),
+			      "connected", !p->disconnected);
+
+	if (o && p->type == CTL_PORT_EXTERNAL)
+		json_object_set_new(o, "link_speed",
+				    json_integer((json_int_t) p->link_speed));
+	return o;
 }
 
 static json_t *

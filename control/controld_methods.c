@@ -43,13 +43,22 @@ static void m_add_mac(struct ctld *d, const struct ctld_req *r);
 static void m_del_mac(struct ctld *d, const struct ctld_req *r);
 static void m_set_switch(struct ctld *d, const struct ctld_req *r);
 
+/* The port policies (docs/config.md "Port policies"), parameters of both
+ * add_port and set_port. */
+#define POLICY_PARAMS "mac_spoofing", "dhcp_guard", "router_guard", \
+	"max_bandwidth", "min_weight", "storm_limit", "mirror", "connected", \
+	"link_speed"
+
 static const char *const no_params[] = { NULL };
 static const char *const name_param[] = { "name", NULL };
 static const char *const add_port_params[] = {
-	"name", "type", "socket", "vhost_mode", "devargs", "mac", NULL
+	"name", "type", "socket", "vhost_mode", "devargs", "mac", POLICY_PARAMS,
+	NULL
 };
+/* "name" first: the rest are what set_port can change. */
 static const char *const set_port_params[] = {
-	"name", "vlan_mode", "vlan", "allowed_vlans", "native_vlan", "mac", NULL
+	"name", "vlan_mode", "vlan", "allowed_vlans", "native_vlan", "mac",
+	POLICY_PARAMS, NULL
 };
 static const char *const add_mac_params[] = { "mac", "vlan", "port", NULL };
 static const char *const del_mac_params[] = { "mac", "vlan", NULL };
@@ -81,6 +90,7 @@ static int port_from_params(const struct ctld_req *r, struct ctl_port *p,
 			    char *err, size_t errsz);
 static int set_port_fields(const struct ctld_req *r, struct ctl_port *p,
 			   char *err, size_t errsz);
+static int nothing_to_change(char *err, size_t errsz);
 static int param_string(const struct ctld_req *r, const char *key,
 			bool required, const char **out, char *err,
 			size_t errsz);
@@ -523,6 +533,8 @@ port_from_params(const struct ctld_req *r, struct ctl_port *p, char *err,
 	if (mac && ctl_parse_mac(mac, p->mac, "mac", err, errsz) < 0)
 		return -EINVAL;
 	p->has_mac = mac != NULL;
+	if (ctl_decode_port_policies(r->params, "", p, err, errsz) < 0)
+		return -EINVAL;
 	return ctl_port_validate(p, "", err, errsz);
 }
 
@@ -543,9 +555,7 @@ set_port_fields(const struct ctld_req *r, struct ctl_port *p, char *err,
 	    || param_string(r, "mac", false, &mac, err, errsz) < 0)
 		return -EINVAL;
 	if (json_object_size(r->params) < 2)
-		return ctl_err(err, errsz, -EINVAL, "set_port: nothing to change "
-			       "(give vlan_mode, vlan, allowed_vlans, "
-			       "native_vlan or mac)");
+		return nothing_to_change(err, errsz);
 	if (mode && ctl_parse_vlan_mode(mode, &m, "vlan_mode", err, errsz) < 0)
 		return -EINVAL;
 	if (mode && m != p->vlan_mode) {
@@ -568,7 +578,24 @@ set_port_fields(const struct ctld_req *r, struct ctl_port *p, char *err,
 		p->vlan = (uint16_t) vlan;
 	if (native != -1)
 		p->native_vlan = (uint16_t) native;
+	if (ctl_decode_port_policies(r->params, "", p, err, errsz) < 0)
+		return -EINVAL;
 	return ctl_port_validate(p, "", err, errsz);
+}
+
+/* "set_port: nothing to change (give any of vlan_mode, ... or
+ * link_speed)", from the method's own parameter list. */
+static int
+nothing_to_change(char *err, size_t errsz)
+{
+	const char *const *first = set_port_params + 1;
+	char list[512] = "";
+
+	for (const char *const *k = first; *k; k++)
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+			 "%s%s", k == first ? "" : k[1] ? ", " : " or ", *k);
+	return ctl_err(err, errsz, -EINVAL, "set_port: nothing to change (give "
+		       "any of %s)", list);
 }
 
 /* '*out' is the string parameter 'key', or NULL when it is absent and

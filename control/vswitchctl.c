@@ -36,6 +36,11 @@ enum arg_kind {
 	ARG_VLAN_LIST,          /* "10,20,100-200" */
 	ARG_DEVARGS,            /* DRIVER[,key=value]... */
 	ARG_INT,                /* 'min'..'max' */
+	ARG_ON_OFF,             /* "on" or "off", sent as a boolean */
+	ARG_YES_NO,             /* "yes" or "no", sent as a boolean */
+	ARG_BITS,               /* bits/s with k/M/G/T, sent as an integer */
+	ARG_PPS,                /* packets/s with k/M, sent as an integer */
+	ARG_MIRROR,             /* a mirror mode */
 };
 
 struct cmd_opt {
@@ -63,6 +68,34 @@ struct cmd {
 static int check_add_port(json_t *params, char *err, size_t errsz);
 static int check_set_port(json_t *params, char *err, size_t errsz);
 
+/* The port policies (docs/config.md "Port policies"), options of both
+ * add-port and set-port.  controld knows which port types take which. */
+#define POLICY_OPTS \
+	{ "--mac-spoofing", "on|off", "mac_spoofing", ARG_ON_OFF, NULL, 0, 0, \
+	  false, "vm: may send from other MACs than --mac (default off)" }, \
+	{ "--dhcp-guard", "on|off", "dhcp_guard", ARG_ON_OFF, NULL, 0, 0, \
+	  false, "vm: drop the DHCP server messages it sends (default off)" }, \
+	{ "--router-guard", "on|off", "router_guard", ARG_ON_OFF, NULL, 0, 0, \
+	  false, "vm: drop the router advertisements and redirects it sends " \
+	  "(default off)" }, \
+	{ "--max-bandwidth", "BITS_PER_S", "max_bandwidth", ARG_BITS, NULL, 0, \
+	  0, false, "vm: police what it sends, e.g. 100M or 2.5G " \
+	  "(0: no limit)" }, \
+	{ "--min-weight", "N", "min_weight", ARG_INT, NULL, \
+	  CTL_MIN_WEIGHT_MIN, CTL_MIN_WEIGHT_MAX, false, \
+	  "vm: its share of a saturated uplink (1-100; unset counts as 1)" }, \
+	{ "--storm-limit", "PPS", "storm_limit", ARG_PPS, NULL, 0, 0, false, \
+	  "vm: broadcast, multicast and unknown unicast packets/s it may " \
+	  "send, e.g. 10k (0: no limit)" }, \
+	{ "--mirror", "none|source|destination|both", "mirror", ARG_MIRROR, \
+	  NULL, 0, 0, false, "its frames are copied (source), it gets the " \
+	  "copies (destination), or both" }, \
+	{ "--connected", "yes|no", "connected", ARG_YES_NO, NULL, 0, 0, false, \
+	  "vm: no = network cable unplugged (default yes)" }, \
+	{ "--link-speed", "BITS_PER_S", "link_speed", ARG_BITS, NULL, 0, 0, \
+	  false, "external: the capacity the weights share, e.g. 10G (0: as " \
+	  "the device reports)" }
+
 static const struct cmd_opt no_opts[] = { { NULL } };
 
 static const struct cmd_opt add_port_opts[] = {
@@ -77,6 +110,7 @@ static const struct cmd_opt add_port_opts[] = {
 	  "external, or vm in tests: DPDK device, DRIVER[,key=value]..." },
 	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, false,
 	  "the port's own MAC address" },
+	POLICY_OPTS,
 	{ NULL },
 };
 
@@ -92,6 +126,7 @@ static const struct cmd_opt set_port_opts[] = {
 	  "trunk: VLAN of untagged frames (0: none)" },
 	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, false,
 	  "the port's own MAC address" },
+	POLICY_OPTS,
 	{ NULL },
 };
 
@@ -129,7 +164,7 @@ static const struct cmd commands[] = {
 	{ "del-port", "del_port", "NAME", false,
 	  "remove a port and its static MACs", no_opts, NULL, NULL },
 	{ "set-port", "set_port", "NAME", false,
-	  "change a port's VLAN settings or MAC", set_port_opts,
+	  "change a port's VLAN settings, MAC or policies", set_port_opts,
 	  check_set_port, NULL },
 	{ "list-ports", "list_ports", NULL, false, "list the ports", no_opts,
 	  NULL, ctl_print_list_ports },
@@ -170,13 +205,17 @@ static int parse_number(const char *s, const char *field, long long *out,
 			char *err, size_t errsz);
 static int parse_choice(const char *s, const char *choices,
 			const char *field, char *err, size_t errsz);
-static int call(const char *path, const char *method, json_t *params,
+static json_t *value_json(enum arg_kind kind, const char *s, long long v,
+			  uint64_t rate, bool b);
+static int call(const char *path, const struct cmd *cmd, json_t *params,
 		json_t **result, char *err, size_t errsz);
 static int connect_socket(const char *path, char *err, size_t errsz);
 static int exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
 		    size_t errsz);
-static int reply_result(json_t *reply, json_t **result, char *err,
-			size_t errsz);
+static int reply_result(json_t *reply, const struct cmd *cmd,
+			json_t **result, char *err, size_t errsz);
+static const struct cmd_opt *find_param_opt(const struct cmd *cmd,
+					    const char *msg);
 static void usage(FILE *out);
 static void command_usage(const struct cmd *cmd, FILE *out);
 static void command_help(const struct cmd *cmd);
@@ -207,8 +246,7 @@ main(int argc, char **argv)
 		json_decref(params);
 		return fail("%s", err);
 	}
-	if (call(g.socket_path, cmd->method, params, &result, err,
-		 sizeof err) < 0)
+	if (call(g.socket_path, cmd, params, &result, err, sizeof err) < 0)
 		return fail("%s", err);
 	if (g.json) {
 		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -329,10 +367,13 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 	    char *err, size_t errsz)
 {
 	const char *f = opt->flag;
+	enum ctl_mirror_mode mirror;
 	struct ctl_vlan_set set;
+	uint64_t rate = 0;
 	uint8_t mac[6];
 	char text[18];
 	long long v = 0;
+	bool b = false;
 	int rc = 0;
 
 	switch (opt->kind) {
@@ -373,15 +414,50 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 			rc = errf(err, errsz, "%s: %lld is out of range "
 				  "(%lld-%lld)", f, v, opt->min, opt->max);
 		break;
+	case ARG_ON_OFF:
+		rc = ctl_parse_on_off(s, &b, f, err, errsz);
+		break;
+	case ARG_YES_NO:
+		rc = ctl_parse_yes_no(s, &b, f, err, errsz);
+		break;
+	case ARG_BITS:
+		rc = ctl_parse_bits_per_s(s, &rate, f, err, errsz);
+		break;
+	case ARG_PPS:
+		rc = ctl_parse_packets_per_s(s, &rate, f, err, errsz);
+		break;
+	case ARG_MIRROR:
+		rc = ctl_parse_mirror_mode(s, &mirror, f, err, errsz);
+		break;
 	}
 	if (rc < 0)
 		return -1;
-	if (opt->kind == ARG_VLAN || opt->kind == ARG_VLAN0
-	    || opt->kind == ARG_INT)
-		return json_object_set_new(params, opt->param, json_integer(v));
-	if (json_object_set_new(params, opt->param, json_string(s)) < 0)
+	if (json_object_set_new(params, opt->param,
+				value_json(opt->kind, s, v, rate, b)) < 0)
 		return errf(err, errsz, "%s: not valid UTF-8", f);
 	return 0;
+}
+
+/* The parameter for a checked value: numbers and booleans typed, the rest
+ * as the (normalized) text 's'. */
+static json_t *
+value_json(enum arg_kind kind, const char *s, long long v, uint64_t rate,
+	   bool b)
+{
+	switch (kind) {
+	case ARG_VLAN:
+	case ARG_VLAN0:
+	case ARG_INT:
+		return json_integer(v);
+	case ARG_BITS:
+	case ARG_PPS:
+		return json_integer((json_int_t) rate);
+	case ARG_ON_OFF:
+	case ARG_YES_NO:
+		return json_boolean(b);
+	default:
+		return json_string(s);
+	}
 }
 
 static int
@@ -438,10 +514,11 @@ check_set_port(json_t *params, char *err, size_t errsz)
 /* Sends one request and waits for its answer, at most TIMEOUT_MS.
  * Steals 'params'; '*result' is a new reference on success. */
 static int
-call(const char *path, const char *method, json_t *params, json_t **result,
-     char *err, size_t errsz)
+call(const char *path, const struct cmd *cmd, json_t *params,
+     json_t **result, char *err, size_t errsz)
 {
-	json_t *request = ctl_rpc_request(method, params, 1), *reply = NULL;
+	json_t *request = ctl_rpc_request(cmd->method, params, 1);
+	json_t *reply = NULL;
 	struct ctl_rpc_conn conn;
 	int fd, rc;
 
@@ -462,7 +539,7 @@ call(const char *path, const char *method, json_t *params, json_t **result,
 	ctl_rpc_conn_close(&conn);
 	if (rc < 0)
 		return -1;
-	rc = reply_result(reply, result, err, errsz);
+	rc = reply_result(reply, cmd, result, err, errsz);
 	json_decref(reply);
 	return rc;
 }
@@ -547,21 +624,43 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 	}
 }
 
-/* The result of 'reply', or its error message in 'err'. */
+/* The result of 'reply', or its error message in 'err'.  controld's
+ * messages name parameters ("dhcp_guard: only for vm ports, ..."), and
+ * the user typed options: a message that starts with a parameter of 'cmd'
+ * is shown with the option instead ("--dhcp-guard: ..."). */
 static int
-reply_result(json_t *reply, json_t **result, char *err, size_t errsz)
+reply_result(json_t *reply, const struct cmd *cmd, json_t **result,
+	     char *err, size_t errsz)
 {
 	json_t *res = json_object_get(reply, "result");
 	json_t *error = json_object_get(reply, "error");
 	const char *msg = json_string_value(json_object_get(error, "message"));
+	const struct cmd_opt *opt = msg ? find_param_opt(cmd, msg) : NULL;
 
 	if (res) {
 		*result = json_incref(res);
 		return 0;
 	}
+	if (opt)
+		return errf(err, errsz, "%s%s", opt->flag,
+			    msg + strlen(opt->param));
 	if (msg)
 		return errf(err, errsz, "%s", msg);
 	return errf(err, errsz, "invalid answer from vswitch-controld");
+}
+
+/* The option of 'cmd' whose parameter 'msg' starts with, as in
+ * "vlan: ...", or NULL. */
+static const struct cmd_opt *
+find_param_opt(const struct cmd *cmd, const char *msg)
+{
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
+		size_t length = strlen(o->param);
+
+		if (!strncmp(msg, o->param, length) && msg[length] == ':')
+			return o;
+	}
+	return NULL;
 }
 
 /* Help. */
@@ -609,10 +708,10 @@ command_help(const struct cmd *cmd)
 	if (cmd->opts->flag)
 		printf("\nOptions:\n");
 	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
-		char head[48];
+		char head[64];
 
 		snprintf(head, sizeof head, "%s %s", o->flag, o->metavar);
-		printf("  %-32s %s%s\n", head, o->help,
+		printf("  %-38s %s%s\n", head, o->help,
 		       o->required ? " (required)" : "");
 	}
 	exit(0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/config.h"
 #include "control/vswitchctl.h"
 
 #define MAX_COLS 8
@@ -18,7 +19,8 @@ struct table {
 };
 
 static const char *const port_header[] = {
-	"NAME", "TYPE", "ATTACHMENT", "VLAN", "MAC", "LINK", "STATUS"
+	"NAME", "TYPE", "ATTACHMENT", "VLAN", "MAC", "LINK", "STATUS",
+	"POLICIES"
 };
 static const char *const static_mac_header[] = { "STATIC MAC", "VLAN", "PORT" };
 static const char *const mac_table_header[] = {
@@ -35,6 +37,9 @@ static void table_print(struct table *t, const char *indent);
 static void port_row(struct table *t, json_t *port, json_t *state);
 static void format_attachment(json_t *port, char *buf, size_t size);
 static void format_vlan(json_t *port, char *buf, size_t size);
+static void format_policies(json_t *port, char *buf, size_t size);
+static const char *rate_text(json_t *obj, const char *key, const char *zero,
+			     char buf[24]);
 static json_t *find_by_name(json_t *array, const char *name);
 static const char *str(json_t *obj, const char *key);
 static long long num(json_t *obj, const char *key);
@@ -62,7 +67,7 @@ ctl_print_show(json_t *result)
 	       json_array_size(macs));
 	if (json_array_size(ports)) {
 		putchar('\n');
-		table_init(&t, 7, port_header);
+		table_init(&t, 8, port_header);
 		json_array_foreach(ports, i, port)
 			port_row(&t, port, find_by_name(states,
 							str(port, "name")));
@@ -89,7 +94,7 @@ ctl_print_list_ports(json_t *result)
 	struct table t;
 	size_t i;
 
-	table_init(&t, 7, port_header);
+	table_init(&t, 8, port_header);
 	json_array_foreach(ports, i, port)
 		port_row(&t, port, json_object_get(port, "state"));
 	table_print(&t, "");
@@ -183,14 +188,15 @@ ctl_print_queues(json_t *result)
 static void
 port_row(struct table *t, json_t *port, json_t *state)
 {
-	char attachment[CELL_SIZE], vlan[CELL_SIZE];
+	char attachment[CELL_SIZE], vlan[CELL_SIZE], policies[CELL_SIZE];
 
 	format_attachment(port, attachment, sizeof attachment);
 	format_vlan(port, vlan, sizeof vlan);
+	format_policies(port, policies, sizeof policies);
 	table_row(t, (const char *[]) {
 		str(port, "name"), str(port, "type"), attachment, vlan,
 		str(port, "mac"), state ? str(state, "link") : "-",
-		state ? str(state, "status") : "-" });
+		state ? str(state, "status") : "-", policies });
 }
 
 /* "vhost-user server PATH", the devargs, or "tap NAME". */
@@ -224,6 +230,60 @@ format_vlan(json_t *port, char *buf, size_t size)
 			 str(port, "allowed_vlans"), num(port, "native_vlan"));
 	else
 		snprintf(buf, size, "%s", mode);
+}
+
+/* The policies that apply to the port's type, from its "policies" object:
+ * "spoof=off dhcp-guard=on router-guard=off max-bw=100M weight=3
+ * storm=1k mirror=source cable=connected" for a vm port, "mirror=none
+ * link-speed=10G" for an external one, "mirror=none" for an internal one.
+ * Off limits print "off", an unset weight "-", an unset link speed "auto". */
+static void
+format_policies(json_t *port, char *buf, size_t size)
+{
+	json_t *p = json_object_get(port, "policies");
+	const char *type = str(port, "type");
+	char max_bw[24], weight[24], storm[24], speed[24];
+
+	if (!json_is_object(p)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (!strcmp(type, "vm"))
+		snprintf(buf, size, "spoof=%s dhcp-guard=%s router-guard=%s "
+			 "max-bw=%s weight=%s storm=%s mirror=%s cable=%s",
+			 json_is_true(json_object_get(p, "mac_spoofing"))
+			 ? "on" : "off",
+			 json_is_true(json_object_get(p, "dhcp_guard"))
+			 ? "on" : "off",
+			 json_is_true(json_object_get(p, "router_guard"))
+			 ? "on" : "off",
+			 rate_text(p, "max_bandwidth", "off", max_bw),
+			 num(p, "min_weight")
+			 ? num_text(p, "min_weight", weight) : "-",
+			 rate_text(p, "storm_limit", "off", storm),
+			 str(p, "mirror"),
+			 json_is_false(json_object_get(p, "connected"))
+			 ? "unplugged" : "connected");
+	else if (!strcmp(type, "external"))
+		snprintf(buf, size, "mirror=%s link-speed=%s", str(p, "mirror"),
+			 rate_text(p, "link_speed", "auto", speed));
+	else
+		snprintf(buf, size, "mirror=%s", str(p, "mirror"));
+}
+
+/* The integer at 'key' with a suffix ("100M"), 'zero' for 0, "-" when
+ * missing. */
+static const char *
+rate_text(json_t *obj, const char *key, const char *zero, char buf[24])
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return "-";
+	if (json_integer_value(v) == 0)
+		return zero;
+	ctl_format_rate((uint64_t) json_integer_value(v), buf);
+	return buf;
 }
 
 static json_t *

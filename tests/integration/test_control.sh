@@ -179,9 +179,90 @@ check "del-port took its static MAC along" jcheck "$CONF" "
 [p['name'] for p in d['ports']] == ['vm1', 'vmc', 'vm4', 'uplink', 'host0']
 and d['static_macs'] == [{'mac': '52:54:00:00:00:09', 'vlan': 10, 'port': 'vm1'}]"
 check "show lists the ports" bash -c "'$CTL_BIN' --socket '$SOCK' show |
-	grep -Eq '^vm4 +vm +net_af_packet,iface=veth4 +trunk 10,20,100-200 native 5 +- +- +-\$'"
+	grep -Eq '^vm4 +vm +net_af_packet,iface=veth4 +trunk 10,20,100-200 native 5 +- +- +- +spoof=off dhcp-guard=off router-guard=off max-bw=off weight=- storm=off mirror=none cable=connected\$'"
 check "list-ports shows VLAN modes" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
 	grep -Eq '^vm1 +vm +vhost-user server $T/vms/vm1.sock +access 10 +52:54:00:00:00:01'"
+
+# --- port policies (docs/config.md "Port policies")
+POLICY_DEFAULTS="{'mac_spoofing': False, 'dhcp_guard': False, 'router_guard': False,
+  'max_bandwidth': 0, 'min_weight': 0, 'storm_limit': 0, 'mirror': 'none', 'connected': True}"
+# For jcheck on list-ports --json: PORT('vm1') is the object of port vm1.
+PORT="(lambda n: [p for p in d['ports'] if p['name'] == n][0])"
+ctl --json list-ports >"$T/ports.json"
+check "list-ports --json: every port has all its policies, at their defaults" \
+	jcheck "$T/ports.json" "all(p['policies'] == dict($POLICY_DEFAULTS,
+  **({'link_speed': 0} if p['type'] == 'external' else {})) for p in d['ports'])"
+while read -r port opt value key expected; do
+	check "set-port $port $opt $value" ctl set-port "$port" "$opt" "$value"
+	ctl --json list-ports >"$T/ports.json"
+	check "... list-ports --json shows policies.$key == $expected" \
+		jcheck "$T/ports.json" "$PORT('$port')['policies']['$key'] == $expected"
+done <<'POLICIES'
+vmc --mac-spoofing on mac_spoofing True
+vmc --dhcp-guard on dhcp_guard True
+vmc --router-guard on router_guard True
+vmc --max-bandwidth 2.5G max_bandwidth 2500000000
+vmc --min-weight 7 min_weight 7
+vmc --storm-limit 10k storm_limit 10000
+vmc --mirror both mirror 'both'
+vmc --connected no connected False
+uplink --link-speed 10G link_speed 10000000000
+host0 --mirror destination mirror 'destination'
+POLICIES
+check "... and nothing else changed" jcheck "$T/ports.json" "
+$PORT('vmc')['policies'] == {'mac_spoofing': True, 'dhcp_guard': True,
+  'router_guard': True, 'max_bandwidth': 2500000000, 'min_weight': 7,
+  'storm_limit': 10000, 'mirror': 'both', 'connected': False}
+and $PORT('uplink')['policies'] == dict($POLICY_DEFAULTS, link_speed=10000000000)
+and $PORT('host0')['policies'] == dict($POLICY_DEFAULTS, mirror='destination')
+and $PORT('vm1')['policies'] == $POLICY_DEFAULTS"
+check "the file holds the policies in canonical form" jcheck "$CONF" "
+d['ports'][1] == {'name': 'vmc', 'type': 'vm', 'socket': '$T/vms/vmc.sock',
+  'vhost_mode': 'client', 'mac_spoofing': True, 'dhcp_guard': True,
+  'router_guard': True, 'max_bandwidth': 2500000000, 'min_weight': 7,
+  'storm_limit': 10000, 'mirror': 'both', 'connected': False}
+and d['ports'][3] == {'name': 'uplink', 'type': 'external',
+  'devargs': 'net_tap,iface=up0', 'link_speed': 10000000000}
+and d['ports'][4] == {'name': 'host0', 'type': 'internal',
+  'mac': '02:00:00:00:00:fe', 'mirror': 'destination'}"
+check "list-ports shows the policies of a vm port" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
+	grep -Eq '^vmc +vm +.* spoof=on dhcp-guard=on router-guard=on max-bw=2500M weight=7 storm=10k mirror=both cable=unplugged\$'"
+check "... of an external port" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
+	grep -Eq '^uplink +external +.* +mirror=none link-speed=10G\$'"
+check "... of an internal port" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
+	grep -Eq '^host0 +internal +.* +mirror=destination\$'"
+check "show shows them too" bash -c "'$CTL_BIN' --socket '$SOCK' show |
+	grep -Eq '^vmc +vm +.* spoof=on .* cable=unplugged\$'"
+ctl --json show >"$T/show.json"
+check "show --json: policies in every port of config" jcheck "$T/show.json" "
+d['config']['ports'][1]['policies']['max_bandwidth'] == 2500000000
+and all(len(p['policies']) == (9 if p['type'] == 'external' else 8)
+        for p in d['config']['ports'])"
+check "set-port back to the defaults" ctl set-port vmc --mac-spoofing off \
+	--dhcp-guard off --router-guard off --max-bandwidth 0 --storm-limit 0 \
+	--mirror none --connected yes
+check "... leaves only the weight in the file" jcheck "$CONF" "
+d['ports'][1] == {'name': 'vmc', 'type': 'vm', 'socket': '$T/vms/vmc.sock',
+  'vhost_mode': 'client', 'min_weight': 7}"
+reply=$(rpc '{"jsonrpc":"2.0","id":1,"method":"set_port","params":{"name":"vmc","min_weight":0}}')
+check "set_port min_weight 0 is accepted" jcheck - "d['result'] == {}" <<<"$reply"
+check "... and unsets the weight" jcheck "$CONF" "
+d['ports'][1] == {'name': 'vmc', 'type': 'vm', 'socket': '$T/vms/vmc.sock',
+  'vhost_mode': 'client'}"
+check "several policies in one set-port" ctl set-port vm4 --dhcp-guard on \
+	--router-guard on --max-bandwidth 100M --min-weight 3 --storm-limit 1000 \
+	--mirror source
+check "add-port with policies" ctl add-port vmp --type vm \
+	--devargs net_tap,iface=p0 --mac 52:54:00:00:00:0d --mac-spoofing on \
+	--max-bandwidth 1G --connected no
+ctl --json list-ports >"$T/ports.json"
+check "... has them" jcheck "$T/ports.json" "
+$PORT('vmp')['policies'] == dict($POLICY_DEFAULTS, mac_spoofing=True,
+  max_bandwidth=1000000000, connected=False)
+and $PORT('vm4')['policies'] == dict($POLICY_DEFAULTS, dhcp_guard=True,
+  router_guard=True, max_bandwidth=100000000, min_weight=3, storm_limit=1000,
+  mirror='source')"
+check "del-port of it" ctl del-port vmp
 
 # --- bad input: refused, field named, file untouched
 expect_fail "unknown port (del-port)" "port vm9 does not exist" del-port vm9
@@ -230,8 +311,54 @@ expect_fail "unknown static MAC" "does not exist" \
 expect_fail "MAC aging out of range" "--mac-aging" set-switch --mac-aging 5
 expect_fail "--team is not accepted yet" "unknown option '--team'" \
 	add-port x --type external --team t0
-expect_fail "policy options are not accepted yet" "unknown option" \
-	set-port vm1 --mac-spoofing on
+expect_fail "--min-weight 0" "--min-weight: 0 is out of range (1-100)" \
+	set-port vm4 --min-weight 0
+expect_fail "--min-weight 101" "--min-weight: 101 is out of range (1-100)" \
+	set-port vm4 --min-weight 101
+expect_fail "--min-weight not a number" "--min-weight: 'x' is not a number" \
+	set-port vm4 --min-weight x
+for bw in -5 10x 1.5 100m ""; do
+	expect_fail "--max-bandwidth '$bw'" \
+		"--max-bandwidth: '$bw' is not a rate in bits/s" \
+		set-port vm4 --max-bandwidth "$bw"
+done
+for bw in 2T 1000000000001 999 99999999999999999999999; do
+	expect_fail "--max-bandwidth $bw" \
+		"--max-bandwidth: '$bw' is out of range (0, or 1k-1T bits/s)" \
+		set-port vm4 --max-bandwidth "$bw"
+done
+expect_fail "--link-speed over 1 Tbit/s" "--link-speed: '1.5T' is out of range" \
+	set-port uplink --link-speed 1.5T
+expect_fail "--mirror sideways" \
+	"--mirror: 'sideways' is not one of none, source, destination, both" \
+	set-port vm4 --mirror sideways
+expect_fail "--storm-limit abc" "--storm-limit: 'abc' is not a rate in packets/s" \
+	set-port vm4 --storm-limit abc
+expect_fail "--storm-limit 1G" "--storm-limit: '1G' is not a rate" \
+	set-port vm4 --storm-limit 1G
+expect_fail "--storm-limit over 100M" "--storm-limit: '100000001' is out of range" \
+	set-port vm4 --storm-limit 100000001
+expect_fail "--dhcp-guard maybe" "--dhcp-guard: 'maybe' is not one of off, on" \
+	set-port vm4 --dhcp-guard maybe
+expect_fail "--connected maybe" "--connected: 'maybe' is not one of no, yes" \
+	set-port vm4 --connected maybe
+expect_fail "--dhcp-guard on an external port" \
+	"--dhcp-guard: only for vm ports, not external ports" \
+	set-port uplink --dhcp-guard on
+expect_fail "--dhcp-guard on an internal port" \
+	"--dhcp-guard: only for vm ports, not internal ports" \
+	set-port host0 --dhcp-guard on
+expect_fail "--mac-spoofing off (the default) on an external port" \
+	"--mac-spoofing: only for vm ports" set-port uplink --mac-spoofing off
+expect_fail "--link-speed on a vm port" \
+	"--link-speed: only for external ports, not vm ports" \
+	set-port vm4 --link-speed 1G
+expect_fail "a refused policy undoes the whole request" "--link-speed: " \
+	set-port vm4 --dhcp-guard off --mirror none --link-speed 1G
+expect_fail "add-port with a guard on an internal port" \
+	"--router-guard: only for vm ports" add-port x --type internal --router-guard on
+expect_fail "add-port with a bad weight" "--min-weight: 0" \
+	add-port x --type vm --devargs net_tap --min-weight 0
 expect_fail "set-port with nothing to change" "nothing to change" set-port vm1
 expect_fail "unknown command" "unknown command" frobnicate
 
@@ -240,6 +367,30 @@ before=$(sha256sum <"$CONF")
 reply=$(rpc '{"jsonrpc":"2.0","id":7,"method":"set_port","params":{"name":"vm1","vlan":4095}}')
 check "controld validates params (-32602 naming vlan)" jcheck - \
 	"d['id'] == 7 and d['error']['code'] == -32602 and d['error']['message'].startswith('vlan: 4095')" <<<"$reply"
+# rpc_invalid ID PARAMS NEEDLE: set_port with PARAMS gets -32602 whose
+# message starts with NEEDLE.
+rpc_invalid() {
+	reply=$(rpc "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"set_port\",\"params\":$2}")
+	check "controld refuses $2 (-32602 $3)" jcheck - \
+		"d['id'] == $1 and d['error']['code'] == -32602 and d['error']['message'].startswith(\"$3\")" <<<"$reply"
+}
+rpc_invalid 20 '{"name":"vm4","dhcp_guard":"on"}' 'dhcp_guard: expected a boolean, got a string'
+rpc_invalid 21 '{"name":"vm4","connected":"no"}' 'connected: expected a boolean, got a string'
+rpc_invalid 22 '{"name":"vm4","min_weight":101}' 'min_weight: 101 is out of range'
+rpc_invalid 23 '{"name":"vm4","min_weight":-1}' 'min_weight: -1 is out of range'
+rpc_invalid 24 '{"name":"vm4","max_bandwidth":999}' 'max_bandwidth: 999 is out of range'
+rpc_invalid 25 '{"name":"vm4","max_bandwidth":-5}' 'max_bandwidth: -5 is out of range'
+rpc_invalid 26 '{"name":"vm4","max_bandwidth":"100M"}' 'max_bandwidth: expected an integer, got a string'
+rpc_invalid 27 '{"name":"vm4","storm_limit":100000001}' 'storm_limit: 100000001 is out of range'
+rpc_invalid 28 '{"name":"vm4","mirror":"sideways"}' "mirror: 'sideways' is not one of"
+rpc_invalid 29 '{"name":"vm4","mirror":true}' 'mirror: expected a string, got a boolean'
+rpc_invalid 30 '{"name":"vm4","link_speed":1000000000}' 'link_speed: only for external ports, not vm ports'
+rpc_invalid 31 '{"name":"uplink","router_guard":false}' 'router_guard: only for vm ports, not external ports'
+rpc_invalid 32 '{"name":"uplink","link_speed":1000000000001}' 'link_speed: 1000000000001 is out of range'
+rpc_invalid 33 '{"name":"vm4"}' 'set_port: nothing to change (give any of vlan_mode, vlan, allowed_vlans, native_vlan, mac, mac_spoofing, dhcp_guard, router_guard, max_bandwidth, min_weight, storm_limit, mirror, connected or link_speed)'
+reply=$(rpc '{"jsonrpc":"2.0","id":34,"method":"add_port","params":{"name":"x","type":"external","devargs":"net_tap","storm_limit":10}}')
+check "add_port refuses a vm policy on an external port" jcheck - \
+	"d['error']['code'] == -32602 and d['error']['message'] == 'storm_limit: only for vm ports, not external ports'" <<<"$reply"
 reply=$(rpc '{"jsonrpc":"2.0","id":8,"method":"add_port","params":{"name":"x","type":"internal","vlan":1}}')
 check "unknown parameter (-32602)" jcheck - \
 	"d['error']['code'] == -32602 and 'vlan' in d['error']['message']" <<<"$reply"
@@ -276,6 +427,11 @@ for cmd in show add-port del-port set-port list-ports port-stats mac-table \
 	check "vswitchctl $cmd --help" bash -c "'$CTL_BIN' $cmd --help |
 		grep -q '^usage: vswitchctl .*$cmd' && '$CTL_BIN' --help | grep -q '^  $cmd'"
 done
+for opt in --mac-spoofing --dhcp-guard --router-guard --max-bandwidth \
+	--min-weight --storm-limit --mirror --connected --link-speed; do
+	check "set-port --help lists $opt" bash -c "'$CTL_BIN' set-port --help |
+		grep -q -- '^  $opt ' && '$CTL_BIN' set-port --help | grep -qF -- '[$opt '"
+done
 check "vswitch-controld --help" bash -c "'$CTLD' --help | grep -q '^usage: vswitch-controld'"
 
 # --- restart: the configuration persists
@@ -286,6 +442,12 @@ check "controld restarts" start_controld
 ctl --json list-ports >"$T/after.json"
 check "list-ports --json is identical after a restart" \
 	cmp -s "$T/before.json" "$T/after.json"
+check "... with the port policies" jcheck "$T/after.json" "
+$PORT('vm4')['policies'] == dict($POLICY_DEFAULTS, dhcp_guard=True,
+  router_guard=True, max_bandwidth=100000000, min_weight=3, storm_limit=1000,
+  mirror='source')
+and $PORT('uplink')['policies'] == dict($POLICY_DEFAULTS, link_speed=10000000000)
+and $PORT('host0')['policies'] == dict($POLICY_DEFAULTS, mirror='destination')"
 check "a second controld refuses a live socket" \
 	bash -c "! timeout 10 '$CTLD' --foreground --config '$CONF' --socket '$SOCK' --dataplane-socket '$T/run/dp2.sock' 2>/dev/null"
 
@@ -378,12 +540,18 @@ check "vswitchd connects and gets the configuration replayed" start_fake
 check "the replay holds the whole configuration" jcheck - "
 d['params']['replay'] and [p['name'] for p in d['params']['config']['ports']]
 == ['vm1', 'vmc', 'vm4', 'uplink', 'host0']" <<<"$(head -n 1 "$T/dp.log")"
+check "... with the port policies, in the file's form" jcheck - "
+d['params']['config']['ports'][2]['max_bandwidth'] == 100000000
+and d['params']['config']['ports'][2]['mirror'] == 'source'
+and d['params']['config']['ports'][3]['link_speed'] == 10000000000
+and all('policies' not in p for p in d['params']['config']['ports'])" \
+	<<<"$(head -n 1 "$T/dp.log")"
 wait_for 10 bash -c "'$CTL_BIN' --socket '$SOCK' show | grep -q '^dataplane: up'"
 ctl --json show >"$T/show.json"
 check "show reports the dataplane up with its pid" jcheck "$T/show.json" \
 	"d['dataplane'] == 'up' and d['dataplane_pid'] == $FAKE_PID and len(d['ports']) == 5"
 check "list-ports carries port state" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
-	grep -Eq '^uplink +external +net_tap,iface=up0 +untagged +- +up +ok\$'"
+	grep -Eq '^uplink +external +net_tap,iface=up0 +untagged +- +up +ok +mirror=none link-speed=10G\$'"
 check "port-stats prints counters and non-zero drops only" bash -c "
 	out=\$('$CTL_BIN' --socket '$SOCK' port-stats vm1) &&
 	grep -q 'rx: 10 packets, 1200 bytes' <<<\"\$out\" &&

@@ -299,6 +299,234 @@ Test(parse, enum_names)
 	cr_assert_str_eq(ctl_port_type_name((enum ctl_port_type) 9), "?");
 }
 
+Test(parse, mirror_mode)
+{
+	enum ctl_mirror_mode m = CTL_MIRROR_NONE;
+	char err[ERRSZ] = "";
+
+	for (int i = CTL_MIRROR_NONE; i <= CTL_MIRROR_BOTH; i++) {
+		cr_assert_eq(ctl_parse_mirror_mode(ctl_mirror_mode_name(i), &m,
+						   "mirror", err, sizeof err),
+			     0, "%s", err);
+		cr_assert_eq((int) m, i);
+	}
+	cr_assert_str_eq(ctl_mirror_mode_name(CTL_MIRROR_DESTINATION),
+			 "destination");
+	cr_assert_str_eq(ctl_mirror_mode_name((enum ctl_mirror_mode) 4), "?");
+	cr_assert_eq(ctl_parse_mirror_mode("sideways", &m, "--mirror", err,
+					   sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--mirror: 'sideways' is not one of none, "
+			 "source, destination, both");
+	cr_assert_eq(m, CTL_MIRROR_BOTH, "output changed on error");
+	cr_assert_lt(ctl_parse_mirror_mode("", &m, "--mirror", NULL, 0), 0);
+	cr_assert_lt(ctl_parse_mirror_mode("Source", &m, "--mirror", NULL, 0),
+		     0);
+}
+
+Test(parse, on_off_and_yes_no)
+{
+	static const char *const bad[] = {
+		"", "On", "ON", "true", "1", "yes", "maybe", "on ", " off",
+	};
+	char err[ERRSZ];
+	bool b = false;
+
+	cr_assert_eq(ctl_parse_on_off("on", &b, "f", NULL, 0), 0);
+	cr_assert(b);
+	cr_assert_eq(ctl_parse_on_off("off", &b, "f", NULL, 0), 0);
+	cr_assert(!b);
+	cr_assert_eq(ctl_parse_yes_no("yes", &b, "f", NULL, 0), 0);
+	cr_assert(b);
+	cr_assert_eq(ctl_parse_yes_no("no", &b, "f", NULL, 0), 0);
+	cr_assert(!b);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		b = true;
+		err[0] = '\0';
+		cr_assert_eq(ctl_parse_on_off(bad[i], &b, "--dhcp-guard", err,
+					      sizeof err), -EINVAL, "'%s'",
+			     bad[i]);
+		cr_assert_eq(strncmp(err, "--dhcp-guard: ", 14), 0, "%s", err);
+		cr_assert(b, "output changed for '%s'", bad[i]);
+	}
+	cr_assert_eq(ctl_parse_yes_no("on", &b, "--connected", err, sizeof err),
+		     -EINVAL);
+	cr_assert_str_eq(err, "--connected: 'on' is not one of no, yes");
+	cr_assert_lt(ctl_parse_yes_no("Yes", &b, "--connected", NULL, 0), 0);
+}
+
+Test(parse, bits_per_s_good)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} good[] = {
+		{ "0", 0 }, { "0k", 0 }, { "1000", 1000 }, { "1k", 1000 },
+		{ "1K", 1000 }, { "1.5k", 1500 }, { "100M", 100000000 },
+		{ "2.5G", 2500000000ull }, { "2.125G", 2125000000ull },
+		{ "1T", 1000000000000ull }, { "0.001T", 1000000000ull },
+		{ "1000000000000", 1000000000000ull }, { "007M", 7000000 },
+		{ "0.999999999999T", 999999999999ull },
+	};
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		uint64_t v = 42;
+		char err[ERRSZ] = "";
+
+		cr_assert_eq(ctl_parse_bits_per_s(good[i].text, &v,
+						  "--max-bandwidth", err,
+						  sizeof err), 0, "%s: %s",
+			     good[i].text, err);
+		cr_assert_eq(v, good[i].value, "%s: %llu", good[i].text,
+			     (unsigned long long) v);
+	}
+}
+
+Test(parse, bits_per_s_bad)
+{
+	/* Not a rate at all, then a rate out of range. */
+	static const char *const garbage[] = {
+		"", "-5", "+5", "10x", "x10", "1.5", "k", "1.k", ".5M", "1kk",
+		"1 k", " 1", "1 ", "1e6", "1m", "1g", "0x10", "1.0001k",
+		"1,000", "1_000", "1.2.3k", "5P",
+	};
+	static const char *const out_of_range[] = {
+		"1", "999", "0.999k", "2T", "1000000000001", "1.000000000001T",
+		"18446744073709551616", "99999999999999999999999999T",
+		"18446744073709551.615k",
+	};
+	char err[ERRSZ];
+
+	for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+		uint64_t v = 42;
+
+		err[0] = '\0';
+		cr_assert_eq(ctl_parse_bits_per_s(garbage[i], &v,
+						  "--max-bandwidth", err,
+						  sizeof err), -EINVAL,
+			     "'%s' accepted", garbage[i]);
+		cr_assert_eq(strncmp(err, "--max-bandwidth: ", 17), 0, "%s",
+			     err);
+		cr_assert_not_null(strstr(err, "is not a rate in bits/s"), "%s",
+				   err);
+		cr_assert_eq(v, 42, "output changed for '%s'", garbage[i]);
+	}
+	for (size_t i = 0; i < sizeof out_of_range / sizeof out_of_range[0];
+	     i++) {
+		uint64_t v = 42;
+
+		err[0] = '\0';
+		cr_assert_eq(ctl_parse_bits_per_s(out_of_range[i], &v,
+						  "--max-bandwidth", err,
+						  sizeof err), -EINVAL,
+			     "'%s' accepted", out_of_range[i]);
+		cr_assert_not_null(strstr(err, "is out of range (0, or 1k-1T "
+					  "bits/s)"), "%s", err);
+		cr_assert_eq(v, 42, "output changed for '%s'", out_of_range[i]);
+	}
+	ctl_parse_bits_per_s("2T", &(uint64_t) {0}, "--max-bandwidth", err,
+			     sizeof err);
+	cr_assert_str_eq(err, "--max-bandwidth: '2T' is out of range (0, or "
+			 "1k-1T bits/s)");
+}
+
+Test(parse, packets_per_s)
+{
+	static const char *const bad[] = {
+		"abc", "", "-1", "1G", "1T", "1.5", "10k ", "1e3",
+	};
+	char err[ERRSZ] = "";
+	uint64_t v = 0;
+
+	cr_assert_eq(ctl_parse_packets_per_s("1000", &v, "f", err, sizeof err),
+		     0, "%s", err);
+	cr_assert_eq(v, 1000);
+	cr_assert_eq(ctl_parse_packets_per_s("1", &v, "f", NULL, 0), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(ctl_parse_packets_per_s("0", &v, "f", NULL, 0), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(ctl_parse_packets_per_s("10k", &v, "f", NULL, 0), 0);
+	cr_assert_eq(v, 10000);
+	cr_assert_eq(ctl_parse_packets_per_s("2.5K", &v, "f", NULL, 0), 0);
+	cr_assert_eq(v, 2500);
+	cr_assert_eq(ctl_parse_packets_per_s("100M", &v, "f", NULL, 0), 0);
+	cr_assert_eq(v, CTL_STORM_LIMIT_MAX);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t skip = strlen("--storm-limit: '") + strlen(bad[i]);
+
+		v = 42;
+		err[0] = '\0';
+
+		cr_assert_eq(ctl_parse_packets_per_s(bad[i], &v,
+						     "--storm-limit", err,
+						     sizeof err), -EINVAL,
+			     "'%s' accepted", bad[i]);
+		cr_assert_str_eq(err + skip, "' is not a rate in packets/s "
+				 "(e.g. 1000 or 10k)", "%s", err);
+		cr_assert_eq(v, 42);
+	}
+	cr_assert_eq(ctl_parse_packets_per_s("100000001", &v, "--storm-limit",
+					     err, sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--storm-limit: '100000001' is out of range "
+			 "(0-100M packets/s)");
+}
+
+Test(parse, policy_numbers)
+{
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_check_bits_per_s(0, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_bits_per_s(1000, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_bits_per_s(1000000000000LL, "f", NULL, 0), 0);
+	cr_assert_lt(ctl_check_bits_per_s(999, "f", NULL, 0), 0);
+	cr_assert_lt(ctl_check_bits_per_s(1000000000001LL, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_bits_per_s(-5, "max_bandwidth", err,
+					  sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "max_bandwidth: -5 is out of range (0, or 1k-1T "
+			 "bits/s)");
+	cr_assert_eq(ctl_check_packets_per_s(0, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_packets_per_s(1, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_packets_per_s(100000000, "f", NULL, 0), 0);
+	cr_assert_lt(ctl_check_packets_per_s(100000001, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_packets_per_s(-1, "storm_limit", err,
+					     sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "storm_limit: -1 is out of range (0-100M "
+			 "packets/s)");
+	cr_assert_eq(ctl_check_min_weight(0, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_min_weight(1, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_min_weight(100, "f", NULL, 0), 0);
+	cr_assert_lt(ctl_check_min_weight(-1, "f", NULL, 0), 0);
+	cr_assert_eq(ctl_check_min_weight(101, "min_weight", err, sizeof err),
+		     -EINVAL);
+	cr_assert_str_eq(err, "min_weight: 101 is out of range (1-100, or 0 "
+			 "for not set)");
+}
+
+Test(parse, format_rate)
+{
+	static const struct {
+		uint64_t value;
+		const char *text;
+	} cases[] = {
+		{ 0, "0" }, { 999, "999" }, { 1000, "1k" }, { 1001, "1001" },
+		{ 1500, "1500" }, { 100000000, "100M" },
+		{ 2500000000ull, "2500M" }, { 1000000000000ull, "1T" },
+		{ 1000000000000000ull, "1000T" },
+	};
+	char buf[24];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t back = 0;
+
+		ctl_format_rate(cases[i].value, buf);
+		cr_assert_str_eq(buf, cases[i].text);
+		if (cases[i].value > CTL_BANDWIDTH_MAX
+		    || (cases[i].value && cases[i].value < CTL_BANDWIDTH_MIN))
+			continue;
+		cr_assert_eq(ctl_parse_bits_per_s(buf, &back, "f", NULL, 0), 0);
+		cr_assert_eq(back, cases[i].value, "%s read back", buf);
+	}
+}
+
 /* JSON decoding: bad input. */
 
 Test(json, port_fields)
@@ -522,6 +750,197 @@ Test(json, switch_settings)
 			  "ports[0]: expected an object");
 }
 
+/* JSON decoding: port policies. */
+
+/* ports[1] of 'port' decoded, with the 'ok' port in front. */
+static struct ctl_config *
+decode_port(const char *port)
+{
+	struct ctl_config *out = ctl_config_new();
+	char *json = with_port(port);
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_config_from_json(json, out, err, sizeof err), 0,
+		     "refused %s: %s", json, err);
+	free(json);
+	return out;
+}
+
+#define VM_PORT "\"name\": \"v\", \"type\": \"vm\", \"devargs\": \"net_tap\""
+#define EXT_PORT "\"name\": \"e\", \"type\": \"external\", " \
+		 "\"devargs\": \"net_tap\""
+#define INT_PORT "\"name\": \"i\", \"type\": \"internal\""
+
+Test(json, policies_decoded)
+{
+	struct ctl_config *cfg = decode_port(VM_PORT ", "
+		"\"mac_spoofing\": true, "
+		"\"dhcp_guard\": true, \"router_guard\": true, "
+		"\"max_bandwidth\": 100000000, \"min_weight\": 3, "
+		"\"storm_limit\": 1000, \"mirror\": \"source\", "
+		"\"connected\": false");
+	const struct ctl_port *p = &cfg->ports[1];
+
+	cr_assert(p->mac_spoofing && p->dhcp_guard && p->router_guard);
+	cr_assert_eq(p->max_bandwidth, 100000000);
+	cr_assert_eq(p->min_weight, 3);
+	cr_assert_eq(p->storm_limit, 1000);
+	cr_assert_eq(p->mirror, CTL_MIRROR_SOURCE);
+	cr_assert(p->disconnected);
+	cr_assert_eq(p->link_speed, 0);
+	ctl_config_free(cfg);
+
+	cfg = decode_port(EXT_PORT ", \"link_speed\": 10000000000, "
+			  "\"mirror\": \"destination\"");
+	cr_assert_eq(cfg->ports[1].link_speed, 10000000000ull);
+	cr_assert_eq(cfg->ports[1].mirror, CTL_MIRROR_DESTINATION);
+	ctl_config_free(cfg);
+
+	cfg = decode_port(INT_PORT ", \"mirror\": \"both\"");
+	cr_assert_eq(cfg->ports[1].mirror, CTL_MIRROR_BOTH);
+	ctl_config_free(cfg);
+
+	/* The limits of each range. */
+	cfg = decode_port(VM_PORT ", \"max_bandwidth\": 1000000000000, "
+			  "\"min_weight\": 100, \"storm_limit\": 100000000");
+	cr_assert_eq(cfg->ports[1].max_bandwidth, CTL_BANDWIDTH_MAX);
+	cr_assert_eq(cfg->ports[1].min_weight, 100);
+	cr_assert_eq(cfg->ports[1].storm_limit, CTL_STORM_LIMIT_MAX);
+	ctl_config_free(cfg);
+	cfg = decode_port(VM_PORT ", \"max_bandwidth\": 1000, "
+			  "\"min_weight\": 1, \"storm_limit\": 1");
+	cr_assert_eq(cfg->ports[1].max_bandwidth, CTL_BANDWIDTH_MIN);
+	cr_assert_eq(cfg->ports[1].min_weight, 1);
+	cr_assert_eq(cfg->ports[1].storm_limit, 1);
+	ctl_config_free(cfg);
+}
+
+/* Defaults given explicitly are accepted and give the zeroed port. */
+Test(json, policies_at_default)
+{
+	struct ctl_config *a = decode_port(VM_PORT ", \"mac_spoofing\": false, "
+		"\"dhcp_guard\": false, \"router_guard\": false, "
+		"\"max_bandwidth\": 0, \"min_weight\": 0, \"storm_limit\": 0, "
+		"\"mirror\": \"none\", \"connected\": true");
+	struct ctl_config *b = decode_port(VM_PORT);
+	struct ctl_config *c = decode_port(EXT_PORT ", \"link_speed\": 0");
+	char *json = ctl_config_to_json(a);
+
+	cr_assert_eq(memcmp(a, b, sizeof *a), 0);
+	cr_assert_eq(c->ports[1].link_speed, 0);
+	cr_assert_null(strstr(json, "mac_spoofing"), "%s", json);
+	cr_assert_null(strstr(json, "connected"), "%s", json);
+	cr_assert_null(strstr(json, "mirror"), "%s", json);
+	cr_assert_null(strstr(json, "max_bandwidth"), "%s", json);
+	free(json);
+	ctl_config_free(a);
+	ctl_config_free(b);
+	ctl_config_free(c);
+}
+
+Test(json, policies_wrong_type)
+{
+	static const struct {
+		const char *key, *value, *expected;
+	} cases[] = {
+		{ "mac_spoofing", "\"on\"", "a boolean, got a string" },
+		{ "dhcp_guard", "1", "a boolean, got an integer" },
+		{ "router_guard", "null", "a boolean, got null" },
+		{ "connected", "\"yes\"", "a boolean, got a string" },
+		{ "max_bandwidth", "\"100M\"", "an integer, got a string" },
+		{ "max_bandwidth", "1e6", "an integer, got a real number" },
+		{ "min_weight", "true", "an integer, got a boolean" },
+		{ "storm_limit", "[1000]", "an integer, got an array" },
+		{ "mirror", "1", "a string, got an integer" },
+		{ "mirror", "true", "a string, got a boolean" },
+	};
+	char port[200], needle[120];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(port, sizeof port, VM_PORT ", \"%s\": %s",
+			 cases[i].key, cases[i].value);
+		snprintf(needle, sizeof needle, "ports[1].%s: expected %s",
+			 cases[i].key, cases[i].expected);
+		expect_port_error(port, needle);
+	}
+	expect_port_error(EXT_PORT ", \"link_speed\": \"10G\"",
+			  "ports[1].link_speed: expected an integer, got a "
+			  "string");
+}
+
+Test(json, policies_out_of_range)
+{
+	static const struct {
+		const char *key, *value;
+	} cases[] = {
+		{ "max_bandwidth", "-5" }, { "max_bandwidth", "1" },
+		{ "max_bandwidth", "999" },
+		{ "max_bandwidth", "1000000000001" },
+		{ "max_bandwidth", "9223372036854775807" },
+		{ "min_weight", "-1" }, { "min_weight", "101" },
+		{ "min_weight", "256" }, { "storm_limit", "-1" },
+		{ "storm_limit", "100000001" }, { "mirror", "\"sideways\"" },
+		{ "mirror", "\"\"" }, { "mirror", "\"Source\"" },
+	};
+	char port[200], needle[120];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(port, sizeof port, VM_PORT ", \"%s\": %s",
+			 cases[i].key, cases[i].value);
+		snprintf(needle, sizeof needle, "ports[1].%s: ", cases[i].key);
+		expect_port_error(port, needle);
+	}
+	expect_port_error(VM_PORT ", \"max_bandwidth\": 999",
+			  "ports[1].max_bandwidth: 999 is out of range (0, or "
+			  "1k-1T bits/s)");
+	expect_port_error(VM_PORT ", \"min_weight\": 101",
+			  "ports[1].min_weight: 101 is out of range");
+	expect_port_error(VM_PORT ", \"mirror\": \"sideways\"",
+			  "ports[1].mirror: 'sideways' is not one of none, "
+			  "source, destination, both");
+	expect_port_error(EXT_PORT ", \"link_speed\": 999",
+			  "ports[1].link_speed: 999 is out of range");
+	expect_port_error(EXT_PORT ", \"link_speed\": 2000000000000",
+			  "ports[1].link_speed: 2000000000000 is out of range");
+}
+
+/* The vm-only keys on external and internal ports, link_speed on vm and
+ * internal ports: refused even at their default value. */
+Test(json, policies_on_the_wrong_port_type)
+{
+	static const char *const vm_only[][2] = {
+		{ "mac_spoofing", "true" }, { "mac_spoofing", "false" },
+		{ "dhcp_guard", "true" }, { "router_guard", "true" },
+		{ "max_bandwidth", "1000000" }, { "min_weight", "5" },
+		{ "storm_limit", "100" }, { "connected", "false" },
+		{ "connected", "true" }, { "dhcp_guard", "false" },
+	};
+	static const char *const others[][2] = {
+		{ EXT_PORT, "external" }, { INT_PORT, "internal" },
+	};
+	const size_t n_vm_only = sizeof vm_only / sizeof vm_only[0];
+	char port[200], needle[120];
+
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; i < n_vm_only; i++) {
+			snprintf(port, sizeof port, "%s, \"%s\": %s",
+				 others[t][0], vm_only[i][0], vm_only[i][1]);
+			snprintf(needle, sizeof needle, "ports[1].%s: only for "
+				 "vm ports, not %s ports", vm_only[i][0],
+				 others[t][1]);
+			expect_port_error(port, needle);
+		}
+	expect_port_error(VM_PORT ", \"link_speed\": 1000000000",
+			  "ports[1].link_speed: only for external ports, not "
+			  "vm ports");
+	expect_port_error(INT_PORT ", \"link_speed\": 0",
+			  "ports[1].link_speed: only for external ports, not "
+			  "internal ports");
+	/* mirror goes anywhere */
+	expect_port_ok(EXT_PORT ", \"mirror\": \"source\"");
+	expect_port_ok(VM_PORT ", \"mirror\": \"destination\"");
+}
+
 /* Validation of a configuration built in C. */
 
 Test(validate, cross_field_rules)
@@ -554,6 +973,87 @@ Test(validate, cross_field_rules)
 	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
 	cr_assert_not_null(strstr(err, "static_macs[0].port"), "%s", err);
 	strcpy(cfg->static_macs[0].port, "vm2");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	ctl_config_free(cfg);
+}
+
+/* Each policy set away from its default on a port type that does not take
+ * it, and each out of range, is named. */
+Test(validate, policies)
+{
+	static const char *const vm_keys[] = {
+		"mac_spoofing", "dhcp_guard", "router_guard", "max_bandwidth",
+		"min_weight", "storm_limit", "connected",
+	};
+	struct ctl_config *cfg = ctl_config_new();
+	struct ctl_port *vm, *ext;
+	char err[ERRSZ], needle[96];
+
+	cfg->n_ports = 2;
+	vm = &cfg->ports[0];
+	ext = &cfg->ports[1];
+	strcpy(vm->name, "vm1");
+	strcpy(vm->devargs, "net_tap");
+	strcpy(ext->name, "up");
+	ext->type = CTL_PORT_EXTERNAL;
+	strcpy(ext->devargs, "net_tap");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	for (size_t i = 0; i < sizeof vm_keys / sizeof vm_keys[0]; i++) {
+		struct ctl_port saved = *ext;
+
+		switch (i) {
+		case 0: ext->mac_spoofing = true; break;
+		case 1: ext->dhcp_guard = true; break;
+		case 2: ext->router_guard = true; break;
+		case 3: ext->max_bandwidth = 1000000; break;
+		case 4: ext->min_weight = 2; break;
+		case 5: ext->storm_limit = 10; break;
+		case 6: ext->disconnected = true; break;
+		}
+		err[0] = '\0';
+		cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0,
+			     "%s accepted on an external port", vm_keys[i]);
+		snprintf(needle, sizeof needle, "ports[1].%s: only for vm "
+			 "ports", vm_keys[i]);
+		cr_assert_not_null(strstr(err, needle), "%s", err);
+		*ext = saved;
+	}
+	vm->link_speed = 1000000000;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_str_eq(err, "ports[0].link_speed: only for external ports, "
+			 "not vm ports");
+	vm->link_speed = 0;
+
+	ext->link_speed = 999;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[1].link_speed: 999"), "%s", err);
+	ext->link_speed = CTL_BANDWIDTH_MAX;
+	ext->mirror = CTL_MIRROR_BOTH;
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	vm->max_bandwidth = CTL_BANDWIDTH_MAX + 1;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_str_eq(err, "ports[0].max_bandwidth: 1000000000001 is out of "
+			 "range (0, or 1k-1T bits/s)");
+	vm->max_bandwidth = UINT64_MAX;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "18446744073709551615"), "%s", err);
+	vm->max_bandwidth = CTL_BANDWIDTH_MIN;
+	vm->storm_limit = CTL_STORM_LIMIT_MAX + 1;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[0].storm_limit: "), "%s", err);
+	vm->storm_limit = CTL_STORM_LIMIT_MAX;
+	vm->min_weight = 101;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_not_null(strstr(err, "ports[0].min_weight: 101"), "%s", err);
+	vm->min_weight = 100;
+	vm->mirror = (enum ctl_mirror_mode) 4;
+	cr_assert_lt(ctl_config_validate(cfg, err, sizeof err), 0);
+	cr_assert_str_eq(err, "ports[0].mirror: invalid mode 4");
+	vm->mirror = CTL_MIRROR_SOURCE;
+	vm->mac_spoofing = vm->dhcp_guard = vm->router_guard = true;
+	vm->disconnected = true;
 	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
 	ctl_config_free(cfg);
 }
@@ -605,7 +1105,8 @@ add_static_mac(struct ctl_config *cfg, uint8_t last, uint16_t vlan,
 	strcpy(m->port, port);
 }
 
-/* Every port type, vhost mode and VLAN mode, with and without MAC. */
+/* Every port type, vhost mode and VLAN mode, with and without MAC; every
+ * port policy set away from its default on some port. */
 static struct ctl_config *
 full_config(void)
 {
@@ -629,11 +1130,24 @@ full_config(void)
 	strcpy(p->devargs, "net_af_packet,iface=veth4");
 	p->vlan_mode = CTL_VLAN_TRUNK;
 	ctl_parse_vlan_list("1", &p->allowed, "f", NULL, 0);
+	p->mac_spoofing = true;
+	p->max_bandwidth = 2500000000ull;
+	p->min_weight = 7;
+	p->mirror = CTL_MIRROR_BOTH;
+	p = add_port(cfg, "vm5", CTL_PORT_VM);
+	strcpy(p->devargs, "net_tap,iface=t5");
+	p->dhcp_guard = true;
+	p->router_guard = true;
+	p->storm_limit = 1000;
+	p->disconnected = true;
 	p = add_port(cfg, "uplink", CTL_PORT_EXTERNAL);
 	strcpy(p->devargs, "0000:01:00.0,rxq=2");
+	p->link_speed = CTL_BANDWIDTH_MAX;
+	p->mirror = CTL_MIRROR_DESTINATION;
 	p = add_port(cfg, "host0", CTL_PORT_INTERNAL);
 	p->has_mac = true;
 	memcpy(p->mac, (uint8_t[6]) { 0x02, 0, 0, 0, 0, 0xfe }, 6);
+	p->mirror = CTL_MIRROR_SOURCE;
 	add_static_mac(cfg, 9, 10, "vm1");
 	add_static_mac(cfg, 9, 0, "uplink");
 	add_static_mac(cfg, 10, 4094, "vm2");
@@ -692,6 +1206,20 @@ Test(round_trip, defaults_are_left_out)
 	cr_assert_not_null(strstr(json, "\"native_vlan\": 5"));
 	cr_assert_null(strstr(json, "\"native_vlan\": 0"));
 	cr_assert_not_null(strstr(json, "\"allowed_vlans\": \"10,20,100-200,4094\""));
+	/* policies: only those set, "connected" only when false */
+	cr_assert_not_null(strstr(json, "\"max_bandwidth\": 2500000000"));
+	cr_assert_not_null(strstr(json, "\"connected\": false"));
+	cr_assert_not_null(strstr(json, "\"link_speed\": 1000000000000"));
+	cr_assert_not_null(strstr(json, "\"mirror\": \"both\""));
+	cr_assert_null(strstr(json, "\"connected\": true"));
+	cr_assert_null(strstr(json, "\"mirror\": \"none\""));
+	cr_assert_not_null(strstr(json, "\"name\": \"vm5\",\n"
+		"      \"type\": \"vm\",\n"
+		"      \"devargs\": \"net_tap,iface=t5\",\n"
+		"      \"dhcp_guard\": true,\n"
+		"      \"router_guard\": true,\n"
+		"      \"storm_limit\": 1000,\n"
+		"      \"connected\": false\n    }"), "%s", json);
 	free(json);
 	ctl_config_free(cfg);
 }
