@@ -100,6 +100,26 @@ vs_vm() {
 vs_vm_devargs() { echo "net_af_packet,iface=$VS_ID$1"; }
 in_vm() { local ns=$VS_ID-$1; shift; ip netns exec "$ns" "$@"; }
 
+# vs_vm_bg NAME LOG CMD...: runs CMD in VM NAME in the background, output
+# to LOG.  ip netns exec execs CMD, so VS_BG_PID is CMD's own PID; it is
+# added to VS_PIDS, so vs_cleanup stops it if the test does not.
+vs_vm_bg() {
+	local ns=$VS_ID-$1 log=$2; shift 2
+	ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	VS_BG_PID=$!
+	VS_PIDS+=("$VS_BG_PID")
+}
+
+# vs_bg_stop PID [SIGNAL]: vs_stop, and PID leaves VS_PIDS.
+vs_bg_stop() {
+	local pid=$1 i
+	vs_stop "$pid" "${2:-TERM}"
+	for i in "${!VS_PIDS[@]}"; do
+		[ "${VS_PIDS[$i]}" = "$pid" ] && unset "VS_PIDS[$i]"
+	done
+	VS_PIDS=("${VS_PIDS[@]}")
+}
+
 vs_cleanup() {
 	local i
 	for (( i=${#VS_PIDS[@]}-1; i>=0; i-- )); do
