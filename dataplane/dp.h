@@ -220,6 +220,12 @@ int dp_worker_main(void *arg);
 void dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		 uint16_t in_slot, struct rte_mbuf **pkts, uint16_t n);
 
+/* l2.c: how many frames a VM port with a maximum bandwidth may send now
+ * (0..DP_BURST); the worker reads no more from its queue, so the excess
+ * waits in the VM rather than being dropped. */
+uint16_t dp_l2_rx_budget(struct dp_worker *w, const struct dp_port_view *v,
+			 uint16_t slot);
+
 /* tx.c */
 void dp_tx_enqueue(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m);
 /* Copies 'm' (consumed: no) to every mirror destination but 'except'. */

@@ -4,6 +4,7 @@
  * sending live in tx.c. */
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
+#include <rte_ether.h>
 #include <rte_prefetch.h>
 
 #include "dataplane/dp.h"
@@ -184,6 +185,18 @@ police_state(struct dp_worker *w, const struct dp_port_view *v,
 		dp_storm_init(&pol->storm, v->storm_limit);
 	}
 	return pol;
+}
+
+uint16_t
+dp_l2_rx_budget(struct dp_worker *w, const struct dp_port_view *v,
+		uint16_t slot)
+{
+	struct dp_port_police *pol;
+
+	w->now_ns = dp_tsc_to_ns(w->dp, rte_get_tsc_cycles());
+	pol = police_state(w, v, slot);
+	return (uint16_t)dp_tbucket_frames(&pol->bw, w->now_ns,
+					   RTE_ETHER_MAX_LEN, DP_BURST);
 }
 
 /* Ingress policy of a VM port: the guards, then the bandwidth policer. */

@@ -126,6 +126,21 @@ dp_tbucket_take(struct dp_tbucket *b, uint64_t now_ns, uint32_t bytes)
 	return true;
 }
 
+uint32_t
+dp_tbucket_frames(struct dp_tbucket *b, uint64_t now_ns, uint32_t frame_bytes,
+		  uint32_t max)
+{
+	uint64_t per, n;
+
+	if (b->rate_bps == 0)
+		return max;
+	dp_tbucket_take(b, now_ns, 0);
+	per = (uint64_t)(frame_bytes ? frame_bytes : 1) *
+	      DP_TBUCKET_UNITS_PER_BYTE;
+	n = b->credit / per;
+	return n < max ? (uint32_t)n : max;
+}
+
 void
 dp_tbucket_set_rate(struct dp_tbucket *b, uint64_t rate_bps, uint64_t now_ns)
 {

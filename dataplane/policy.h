@@ -121,6 +121,15 @@ void dp_tbucket_init(struct dp_tbucket *b, uint64_t rate_bps,
  * rate up to UINT64_MAX / 2 and any gap. */
 bool dp_tbucket_take(struct dp_tbucket *b, uint64_t now_ns, uint32_t bytes);
 
+/* Returns how many frames of 'frame_bytes' the bucket holds at 'now_ns'
+ * (after adding the credit earned since the last call), at most 'max';
+ * 'max' when the bucket is unlimited.  Takes nothing.  The worker reads
+ * no more frames than this from a rate-limited VM queue, so that frames
+ * beyond the rate wait in the VM's own queue -- which TCP handles as a
+ * slower link -- rather than being dropped by the policer. */
+uint32_t dp_tbucket_frames(struct dp_tbucket *b, uint64_t now_ns,
+			   uint32_t frame_bytes, uint32_t max);
+
 /* Changes the rate of 'b' to 'rate_bps' (0 = unlimited) with the default
  * depth for it, keeping the credit it holds (capped at the new depth): a
  * rate that is adjusted often must not hand out a fresh full burst each

@@ -10,12 +10,20 @@
 #include "dataplane/dp.h"
 
 static json_t *
-port_stats_json(const struct dp *dp, uint16_t slot)
+port_stats_json(const struct dp *dp, const struct dp_port *p)
 {
+	uint16_t slot = p->slot;
 	struct dp_port_counters c;
+	struct rte_eth_stats es;
 	json_t *drops = json_object();
 
 	dp_port_counters_sum(dp, slot, &c);
+	/* Frames the device dropped because nobody read them in time (a
+	 * full receive ring; for a VM with a maximum bandwidth, what its
+	 * queue could not hold while the switch read at the limit). */
+	if (p->running && rte_eth_stats_get(p->port_id, &es) == 0)
+		json_object_set_new(drops, "rx-missed",
+				    json_integer((json_int_t)es.imissed));
 	for (int r = 1; r < DP_DROP_N; r++)
 		json_object_set_new(drops, dp_drop_name(r),
 				    json_integer((json_int_t)c.drops[r]));
@@ -35,7 +43,7 @@ port_json(const struct dp *dp, const struct dp_port *p)
 		"link", dp_port_link_up(p) ? "up" : "down",
 		"status", p->running ? "ok" : "error",
 		"rx_queues", p->n_rxq, "tx_queues", p->n_txq,
-		"stats", port_stats_json(dp, p->slot));
+		"stats", port_stats_json(dp, p));
 
 	if (p->running)
 		json_object_set_new(o, "dpdk_port", json_integer(p->port_id));

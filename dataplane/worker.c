@@ -3,6 +3,7 @@
  * state.  Time is read once per loop. */
 #include <time.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_prefetch.h>
 
@@ -24,10 +25,16 @@ poll_queue(struct dp_worker *w, const struct dp_snapshot *snap,
 	struct rte_mbuf *pkts[DP_BURST];
 	const struct dp_port_view *v = &snap->ports[poll->slot];
 	struct dp_queue_counters *qc;
+	uint16_t max = DP_BURST;
 	uint64_t now;
 	uint16_t n;
 
-	n = rte_eth_rx_burst(v->port_id, poll->queue, pkts, DP_BURST);
+	if (unlikely(v->max_bandwidth)) {
+		max = dp_l2_rx_budget(w, v, poll->slot);
+		if (max == 0)
+			return 0;
+	}
+	n = rte_eth_rx_burst(v->port_id, poll->queue, pkts, max);
 	if (n == 0)
 		return 0;
 	dp_l2_input(w, snap, poll->slot, pkts, n);

@@ -1547,3 +1547,24 @@ Test(policy, share_zero_capacity_limits_everyone)
 	cr_expect_eq(lim[0], 1, "1 bit/s, never 0 which means unlimited");
 	cr_expect_eq(lim[1], 1);
 }
+
+Test(policy, tbucket_frames_budget)
+{
+	struct dp_tbucket tb;
+	uint64_t t = NS_PER_S;
+
+	dp_tbucket_init(&tb, 0, 0, t);
+	cr_expect_eq(dp_tbucket_frames(&tb, t, 1518, 32), 32, "unlimited");
+	/* 12,144,000 bit/s = 1,518,000 B/s: one 1518-B frame per ms. */
+	dp_tbucket_init(&tb, 12144000, 15180, t);
+	cr_expect_eq(dp_tbucket_frames(&tb, t, 1518, 32), 10, "full burst");
+	cr_expect_eq(dp_tbucket_frames(&tb, t, 1518, 4), 4, "capped by max");
+	cr_assert(dp_tbucket_take(&tb, t, 15180));
+	cr_expect_eq(dp_tbucket_frames(&tb, t, 1518, 32), 0, "empty");
+	cr_expect_eq(dp_tbucket_frames(&tb, t + 999999, 1518, 32), 0);
+	cr_expect_eq(dp_tbucket_frames(&tb, t + 1000000, 1518, 32), 1,
+		     "one frame earned after 1 ms");
+	cr_expect_eq(dp_tbucket_frames(&tb, t + 1000000, 64, 32), 23,
+		     "the budget took nothing: 1518 B are 23 small frames");
+	cr_expect_eq(dp_tbucket_frames(&tb, t + 1000000, 0, 32), 32);
+}
