@@ -14,7 +14,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 "$ROOT/bench/deps.sh" >/dev/null 2>&1
 t_check "bench/deps.sh installs the references" test $? -eq 0
 procs_before=$(pgrep -c -f 'ovs-vswitchd|ovsdb-server|dpdk-testpmd|vswitchd|pktgen' || true)
-"$PY" "$ROOT/bench/run" l2-64,l2-sizes,vlan-trunk,reconfig-under-load,guards-on \
+"$PY" "$ROOT/bench/run" l2-64,l2-sizes,vlan-trunk,reconfig-under-load,guards-on,nvgre-encap \
 	--smoke --against ovs,testpmd --build "$BUILD" --out "$VS_TMP/results" \
 	>"$VS_TMP/bench.log" 2>&1
 rc=$?
@@ -38,7 +38,9 @@ t_check "ratios to OVS and to the ceiling computed" test "$(json_get "$R" \
 	"[e['ratio_to_ovs'] is not None and e['ratio_to_ceiling'] is not None for e in d['summary'] if e['scenario']=='l2-64' and e['candidate']=='vswitch'] == [True]")" = True
 t_check "reconfig-under-load: changes made, none failed, 0 lost" test "$(json_get "$R" \
 	"[e['changes'] > 10 and e['change_failures'] == 0 and e['lost_max'] == 0 for e in d['summary'] if e['scenario']=='reconfig-under-load'] == [True]")" = True
-t_check "pending scenarios are skipped, not failed" grep -q "guards-on.*skipped" "$VS_TMP/bench.log"
+t_check "guards-on: off and on both forwarded, on/off ratio computed" test "$(json_get "$R" \
+	"[e['median_mpps'] > 0 and e['ratio_to_off'] > 0 for e in d['summary'] if e['scenario']=='guards-on' and e['candidate']=='vswitch:on'] == [True]")" = True
+t_check "pending scenarios are skipped, not failed" grep -q "nvgre-encap.*skipped" "$VS_TMP/bench.log"
 t_check "table printed" grep -q "vs OVS" "$VS_TMP/bench.log"
 t_check "plot drawn" test -s "$(dirname "$res")/mpps.png"
 procs_after=$(pgrep -c -f 'ovs-vswitchd|ovsdb-server|dpdk-testpmd|vswitchd|pktgen' || true)
