@@ -22,7 +22,6 @@
 #include "control/vswitchctl.h"
 
 #define DEFAULT_SOCKET "/run/vswitch/controld.sock"
-#define TIMEOUT_MS 15000
 #define ERRSZ 1024
 
 /* How an option's value is checked and sent. */
@@ -58,6 +57,9 @@ struct cmd {
 	const struct cmd_opt *opts;     /* ended by a NULL flag */
 	int (*check)(json_t *params, char *err, size_t errsz);
 	void (*print)(json_t *result);
+	/* A command that is more than one request runs itself: it gets the
+	 * checked 'params' (stolen) and returns the exit status. */
+	int (*run)(const char *socket_path, bool json, json_t *params);
 };
 
 static int check_add_port(json_t *params, char *err, size_t errsz);
@@ -120,6 +122,19 @@ static const struct cmd_opt set_switch_opts[] = {
 	{ NULL },
 };
 
+static const struct cmd_opt capture_opts[] = {
+	{ "--out", "FILE", "out", ARG_STRING, NULL, 0, 0, true,
+	  "the pcap file, opened (created or replaced) by vswitchctl as you" },
+	{ "--count", "N", "count", ARG_INT, NULL, 1, CTL_CAPTURE_COUNT_MAX,
+	  false, "stop after N frames (default: when interrupted)" },
+	{ "--direction", "rx|tx|both", "direction", ARG_ENUM, "rx|tx|both", 0,
+	  0, false, "frames the port receives, sends to it, or both "
+	  "(default)" },
+	{ "--timeout", "SECONDS", "timeout", ARG_INT, NULL, 1,
+	  CTL_CAPTURE_TIMEOUT_MAX, false, "stop after SECONDS" },
+	{ NULL },
+};
+
 static const struct cmd commands[] = {
 	{ "show", "show", NULL, false,
 	  "show the switch, the dataplane and every port", no_opts, NULL,
@@ -148,6 +163,9 @@ static const struct cmd commands[] = {
 	  del_mac_opts, NULL, NULL },
 	{ "set-switch", "set_switch", NULL, false, "change switch settings",
 	  set_switch_opts, NULL, NULL },
+	{ "capture", "capture_start", "PORT", false,
+	  "write a port's frames to a pcap file while the switch runs",
+	  capture_opts, NULL, NULL, ctl_capture_run },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -172,11 +190,6 @@ static int parse_choice(const char *s, const char *choices,
 			const char *field, char *err, size_t errsz);
 static int call(const char *path, const char *method, json_t *params,
 		json_t **result, char *err, size_t errsz);
-static int connect_socket(const char *path, char *err, size_t errsz);
-static int exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
-		    size_t errsz);
-static int reply_result(json_t *reply, json_t **result, char *err,
-			size_t errsz);
 static void usage(FILE *out);
 static void command_usage(const struct cmd *cmd, FILE *out);
 static void command_help(const struct cmd *cmd);
@@ -207,6 +220,8 @@ main(int argc, char **argv)
 		json_decref(params);
 		return fail("%s", err);
 	}
+	if (cmd->run)
+		return cmd->run(g.socket_path, g.json, params);
 	if (call(g.socket_path, cmd->method, params, &result, err,
 		 sizeof err) < 0)
 		return fail("%s", err);
@@ -435,7 +450,7 @@ check_set_port(json_t *params, char *err, size_t errsz)
 
 /* JSON-RPC. */
 
-/* Sends one request and waits for its answer, at most TIMEOUT_MS.
+/* Sends one request and waits for its answer, at most CTL_CLI_TIMEOUT_MS.
  * Steals 'params'; '*result' is a new reference on success. */
 static int
 call(const char *path, const char *method, json_t *params, json_t **result,
@@ -447,7 +462,7 @@ call(const char *path, const char *method, json_t *params, json_t **result,
 
 	if (!request)
 		return errf(err, errsz, "out of memory");
-	fd = connect_socket(path, err, errsz);
+	fd = ctl_cli_connect(path, err, errsz);
 	if (fd < 0) {
 		json_decref(request);
 		return -1;
@@ -458,20 +473,20 @@ call(const char *path, const char *method, json_t *params, json_t **result,
 	if (rc < 0)
 		errf(err, errsz, "cannot send the request: %s", strerror(-rc));
 	else
-		rc = exchange(&conn, &reply, err, errsz);
+		rc = ctl_cli_exchange(&conn, &reply, err, errsz);
 	ctl_rpc_conn_close(&conn);
 	if (rc < 0)
 		return -1;
-	rc = reply_result(reply, result, err, errsz);
+	rc = ctl_cli_result(reply, result, err, errsz);
 	json_decref(reply);
 	return rc;
 }
 
-static int
-connect_socket(const char *path, char *err, size_t errsz)
+int
+ctl_cli_connect(const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = TIMEOUT_MS / 1000 };
+	struct timeval tv = { .tv_sec = CTL_CLI_TIMEOUT_MS / 1000 };
 	int fd;
 
 	if (strlen(path) >= sizeof sa.sun_path)
@@ -492,9 +507,9 @@ connect_socket(const char *path, char *err, size_t errsz)
 	return fd;
 }
 
-/* Writes the queued request and reads the first line back. */
-static int
-exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
+int
+ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
+		 size_t errsz)
 {
 	struct timespec now;
 	long long deadline;
@@ -503,7 +518,8 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + TIMEOUT_MS;
+	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000
+		   + CTL_CLI_TIMEOUT_MS;
 	for (;;) {
 		struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
 		long long left;
@@ -515,7 +531,7 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 		if (left <= 0)
 			return errf(err, errsz, "no answer from "
 				    "vswitch-controld within %d s",
-				    TIMEOUT_MS / 1000);
+				    CTL_CLI_TIMEOUT_MS / 1000);
 		rc = poll(&pfd, 1, (int) left);
 		if (rc < 0 && errno != EINTR)
 			return errf(err, errsz, "poll: %s", strerror(errno));
@@ -547,9 +563,8 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 	}
 }
 
-/* The result of 'reply', or its error message in 'err'. */
-static int
-reply_result(json_t *reply, json_t **result, char *err, size_t errsz)
+int
+ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz)
 {
 	json_t *res = json_object_get(reply, "result");
 	json_t *error = json_object_get(reply, "error");
