@@ -682,6 +682,7 @@ client_close(struct ctld *d, struct ctld_client *c)
 {
 	if (d->pend.client == c)
 		d->pend.client = NULL;
+	ctld_capture_client_gone(d, c);
 	ctl_rpc_conn_close(&c->conn);
 }
 
@@ -696,6 +697,8 @@ process_clients(struct ctld *d)
 		progress = false;
 		if (d->pend.kind == CTLD_WAIT_NONE && d->replay_wanted)
 			ctld_replay(d);
+		if (d->pend.kind == CTLD_WAIT_NONE)
+			ctld_capture_reap(d);
 		for (int i = 0; i < CTLD_MAX_CLIENTS; i++) {
 			struct ctld_client *c = &d->clients[i];
 			char *line;

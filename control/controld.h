@@ -1,6 +1,7 @@
 /* vswitch-controld internals, shared by controld.c (process, sockets, poll
  * loop), controld_dp.c (the vswitchd connection), controld_methods.c (the
- * vswitchctl methods) and controld_apply.c (changes, combined answers).
+ * vswitchctl methods), controld_apply.c (changes, combined answers) and
+ * controld_capture.c (live captures).
  *
  * Concurrency: none.  controld is one thread running one poll() loop, and
  * it talks to vswitchd one request at a time: while a request to vswitchd
@@ -23,6 +24,7 @@
 #define CTLD_MAX_CLIENTS 64
 #define CTLD_DP_TIMEOUT_MS 10000        /* for every request to vswitchd */
 #define CTLD_MAX_OUTPUT (64u << 20)     /* queued reply bytes per client */
+#define CTLD_MAX_CAPTURES 8             /* as many as vswitchd runs */
 
 struct ctld_client {
 	struct ctl_rpc_conn conn;       /* conn.fd < 0: the slot is free */
@@ -40,6 +42,8 @@ enum ctld_wait {
 	CTLD_WAIT_SHOW,         /* get_ports for 'show' */
 	CTLD_WAIT_LIST,         /* get_ports for 'list_ports' */
 	CTLD_WAIT_FORWARD,      /* port_stats, mac_table, queues */
+	CTLD_WAIT_CAPTURE,      /* capture_start */
+	CTLD_WAIT_REAP,         /* capture_stop of a gone client's capture */
 };
 
 struct ctld_pending {
@@ -50,6 +54,15 @@ struct ctld_pending {
 	json_t *client_id;              /* its request id; NULL: no reply */
 	struct ctl_config *candidate;   /* CTLD_WAIT_APPLY: owned */
 	char what[96];                  /* the change, for the log */
+};
+
+/* A capture running in vswitchd, and who started it. */
+struct ctld_capture {
+	json_int_t id;                  /* vswitchd's id; 0: slot free */
+	struct ctld_client *client;     /* NULL: gone, stop the capture */
+	pid_t pid;                      /* the client's, for the log */
+	bool lost;                      /* ended when vswitchd went away;
+					 * kept to tell the client */
 };
 
 struct ctld {
@@ -68,6 +81,17 @@ struct ctld {
 	bool replay_wanted;             /* replay once nothing is pending */
 	json_int_t next_id;             /* of requests to vswitchd */
 	struct ctld_pending pend;       /* the outstanding request */
+	struct ctld_capture captures[CTLD_MAX_CAPTURES];
+};
+
+/* One request from a vswitchctl client, being handled. */
+struct ctld_req {
+	struct ctld_client *client;     /* who asked */
+	json_t *id;                     /* borrowed; NULL: notification */
+	json_t *params;                 /* borrowed object */
+	int fd;                         /* came with it (rpc.h), or -1; the
+					 * handler owns it if its method
+					 * takes one */
 };
 
 /* controld.c */
@@ -92,6 +116,9 @@ void ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms);
  * which 'p' still belongs to the caller. */
 int ctld_dp_call(struct ctld *d, const char *method, json_t *params,
 		 const struct ctld_pending *p);
+/* The same, with 'fd' (taken, closed on error) sent along. */
+int ctld_dp_call_fd(struct ctld *d, const char *method, json_t *params,
+		    int fd, const struct ctld_pending *p);
 
 /* controld_methods.c: parses one request line from 'c' and handles it,
  * replying at once or through a request to vswitchd. */
@@ -121,5 +148,21 @@ json_t *ctld_list_result(const struct ctld *d, json_t *states);
 /* The configuration as a json_t (new reference), NULL when out of
  * memory. */
 json_t *ctld_config_json(const struct ctl_config *cfg);
+
+/* controld_capture.c: the capture methods ('r->fd' is capture_start's
+ * to consume), the end of their requests to vswitchd, and the tie between
+ * a capture and its client's connection. */
+void ctld_capture_start(struct ctld *d, const struct ctld_req *r);
+void ctld_capture_status(struct ctld *d, const struct ctld_req *r);
+void ctld_capture_stop(struct ctld *d, const struct ctld_req *r);
+void ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
+			   json_t *result, const char *error, bool lost);
+/* 'c' is closing: its captures are to be stopped. */
+void ctld_capture_client_gone(struct ctld *d, const struct ctld_client *c);
+/* With nothing pending: stops one capture whose client has gone. */
+void ctld_capture_reap(struct ctld *d);
+/* vswitchd went away and ended every capture: forgets them, except to
+ * tell their clients. */
+void ctld_capture_forget_all(struct ctld *d);
 
 #endif

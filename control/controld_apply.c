@@ -108,6 +108,10 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 		ctld_reply(d, p.client, p.client_id,
 			   ctld_list_result(d, port_states(result)));
 		break;
+	case CTLD_WAIT_CAPTURE:
+	case CTLD_WAIT_REAP:
+		ctld_capture_complete(d, &p, result, error, lost);
+		break;
 	case CTLD_WAIT_FORWARD:
 		if (result)
 			ctld_reply(d, p.client, p.client_id, json_incref(result));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static void dp_message(struct ctld *d, const char *line);
 static void dp_response(struct ctld *d, json_t *msg);
@@ -70,6 +71,7 @@ ctld_dp_close(struct ctld *d, const char *why)
 	ctl_rpc_conn_close(&d->dp);
 	d->dp_hello = false;
 	d->replay_wanted = false;
+	ctld_capture_forget_all(d);     /* vswitchd ends them itself */
 	if (d->pend.kind != CTLD_WAIT_NONE)
 		ctld_complete(d, NULL, "vswitchd disconnected before answering",
 			      true);
@@ -78,7 +80,9 @@ ctld_dp_close(struct ctld *d, const char *why)
 /* A request to vswitchd that outlives CTLD_DP_TIMEOUT_MS fails.  When it
  * was a change, vswitchd may or may not have applied it: the connection is
  * closed so that vswitchd reconnects and gets the stored configuration
- * replayed, which is what controld still holds. */
+ * replayed, which is what controld still holds.  Likewise a capture_start
+ * may have started a capture nobody knows the id of: closing the
+ * connection makes vswitchd end it. */
 void
 ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms)
 {
@@ -91,7 +95,8 @@ ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms)
 		 CTLD_DP_TIMEOUT_MS / 1000);
 	ctld_log("%s", msg);
 	ctld_complete(d, NULL, msg, true);
-	if (kind == CTLD_WAIT_APPLY || kind == CTLD_WAIT_REVERT)
+	if (kind == CTLD_WAIT_APPLY || kind == CTLD_WAIT_REVERT
+	    || kind == CTLD_WAIT_CAPTURE)
 		ctld_dp_close(d, "no answer in time");
 }
 
@@ -99,15 +104,27 @@ int
 ctld_dp_call(struct ctld *d, const char *method, json_t *params,
 	     const struct ctld_pending *p)
 {
+	return ctld_dp_call_fd(d, method, params, -1, p);
+}
+
+int
+ctld_dp_call_fd(struct ctld *d, const char *method, json_t *params, int fd,
+		const struct ctld_pending *p)
+{
 	json_int_t id = d->next_id++;
 	json_t *msg = ctl_rpc_request(method, params, id);
 	int rc;
 
-	if (!ctld_dp_up(d) || d->pend.kind != CTLD_WAIT_NONE) {
+	if (!ctld_dp_up(d) || d->pend.kind != CTLD_WAIT_NONE || !msg) {
 		json_decref(msg);
-		return -ENOTCONN;
+		if (fd >= 0)
+			close(fd);
+		return msg ? -ENOTCONN : -ENOMEM;
 	}
-	rc = msg ? ctl_rpc_conn_send(&d->dp, msg) : -ENOMEM;
+	if (fd >= 0)
+		rc = ctl_rpc_conn_send_fd(&d->dp, msg, fd);
+	else
+		rc = ctl_rpc_conn_send(&d->dp, msg);
 	json_decref(msg);
 	if (rc < 0)
 		return rc;

@@ -13,22 +13,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "control/config_priv.h"
 
 #define ERRSZ 1024
 
-struct ctld_req {
-	struct ctld_client *client;     /* who asked */
-	json_t *id;                     /* borrowed; NULL: notification */
-	json_t *params;                 /* borrowed object */
-};
-
 struct ctld_method {
 	const char *name;
-	bool change;                    /* changes the configuration */
+	bool change;                    /* changes the configuration (or, for
+					 * captures, sees others' traffic):
+					 * needs may_change */
 	const char *const *params;      /* accepted parameters, NULL-ended */
 	void (*handler)(struct ctld *d, const struct ctld_req *r);
+	bool takes_fd;                  /* the handler owns 'r->fd' */
 };
 
 static void m_show(struct ctld *d, const struct ctld_req *r);
@@ -63,6 +61,10 @@ static const char *const set_port_params[] = {
 static const char *const add_mac_params[] = { "mac", "vlan", "port", NULL };
 static const char *const del_mac_params[] = { "mac", "vlan", NULL };
 static const char *const set_switch_params[] = { "mac_aging_s", NULL };
+static const char *const capture_start_params[] = {
+	"port", "count", "direction", NULL
+};
+static const char *const capture_id_params[] = { "id", NULL };
 
 static const struct ctld_method methods[] = {
 	{ "show", false, no_params, m_show },
@@ -76,6 +78,10 @@ static const struct ctld_method methods[] = {
 	{ "add_mac", true, add_mac_params, m_add_mac },
 	{ "del_mac", true, del_mac_params, m_del_mac },
 	{ "set_switch", true, set_switch_params, m_set_switch },
+	{ "capture_start", true, capture_start_params, ctld_capture_start,
+	  true },
+	{ "capture_status", false, capture_id_params, ctld_capture_status },
+	{ "capture_stop", true, capture_id_params, ctld_capture_stop },
 };
 
 static const struct ctld_method *parse_request(struct ctld *d,
@@ -106,7 +112,7 @@ static void describe(char *buf, size_t size, const struct ctld_req *r,
 void
 ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 {
-	struct ctld_req r = { .client = c };
+	struct ctld_req r = { .client = c, .fd = ctl_rpc_conn_take_fd(&c->conn) };
 	const struct ctld_method *m;
 	json_error_t jerr;
 	json_t *msg;
@@ -116,11 +122,18 @@ ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 		ctld_reply_error(d, c, json_null(), CTL_RPC_PARSE_ERROR,
 				 "parse error: line %d, column %d: %s",
 				 jerr.line, jerr.column, jerr.text);
+		if (r.fd >= 0)
+			close(r.fd);
 		return;
 	}
 	m = parse_request(d, c, msg, &r);
-	if (m && check_params(d, m, &r))
+	if (m && check_params(d, m, &r)) {
 		m->handler(d, &r);
+		if (m->takes_fd)
+			r.fd = -1;
+	}
+	if (r.fd >= 0)          /* a descriptor nobody asked for */
+		close(r.fd);
 	json_decref(r.params);
 	json_decref(msg);
 }

@@ -7,13 +7,25 @@
  * sockets in a poll() loop: ctl_rpc_conn_read() takes what the socket has,
  * ctl_rpc_conn_next() hands out complete lines, ctl_rpc_conn_send() queues
  * a message and ctl_rpc_conn_flush() writes what the socket accepts.  Not
- * thread-safe: one connection belongs to one thread. */
+ * thread-safe: one connection belongs to one thread.
+ *
+ * File descriptors.  A request may carry one open file descriptor
+ * (SCM_RIGHTS) sent with its first bytes: ctl_rpc_conn_send_fd() sends it
+ * that way, and the receiver attaches a descriptor to the line holding the
+ * last byte of the recvmsg() that delivered it (the kernel ends a read
+ * with the bytes that carried descriptors, and the sender puts nothing
+ * but that line in the sendmsg()).  ctl_rpc_conn_take_fd() hands it out
+ * with its line; one the caller does not take, extra descriptors in one
+ * message, and a second descriptor that arrives before the first one's
+ * line is complete are closed.  So a client sends at most one descriptor
+ * per request and waits for the answer before sending the next one. */
 #ifndef VSWITCH_CONTROL_RPC_H
 #define VSWITCH_CONTROL_RPC_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define CTL_RPC_MAX_LINE (16u << 20)    /* bytes per message, without '\n' */
 
@@ -35,6 +47,12 @@ struct ctl_rpc_conn {
 	size_t out_start;       /* first byte not yet written */
 	size_t out_len;         /* bytes in 'out' */
 	size_t out_cap;         /* allocated size */
+	int in_fd;              /* received, its line not complete yet */
+	size_t in_fd_at;        /* offset in 'in' of its last byte */
+	int line_fd;            /* of the line last handed out, not taken */
+	int out_fd;             /* to send with the message at 'out_fd_at' */
+	size_t out_fd_at;       /* offset in 'out' where that message starts */
+	size_t out_fd_end;      /* ...and where it ends */
 };
 
 /* Takes ownership of 'fd' (which the caller may have made non-blocking). */
@@ -56,11 +74,29 @@ int ctl_rpc_conn_next(struct ctl_rpc_conn *c, char **line);
 /* Queues 'msg' as one line.  Returns 0, -ENOMEM, or -EMSGSIZE. */
 int ctl_rpc_conn_send(struct ctl_rpc_conn *c, const json_t *msg);
 
+/* Queues 'msg' as one line that carries 'fd' (always taken: sent, then
+ * closed here; closed at once on error).  Returns 0, -ENOMEM, -EMSGSIZE,
+ * or -EBUSY while the previous descriptor is still queued. */
+int ctl_rpc_conn_send_fd(struct ctl_rpc_conn *c, const json_t *msg, int fd);
+
+/* The descriptor that came with the line ctl_rpc_conn_next() handed out
+ * last, now the caller's, or -1. */
+int ctl_rpc_conn_take_fd(struct ctl_rpc_conn *c);
+
 /* Writes queued bytes.  Returns 0 when the queue is empty, -EAGAIN when the
  * socket took only part of it, or another negative errno. */
 int ctl_rpc_conn_flush(struct ctl_rpc_conn *c);
 
 bool ctl_rpc_conn_has_output(const struct ctl_rpc_conn *c);
+
+/* Socket helpers for peers that do their own buffering (vswitchd).
+ * ctl_rpc_recv() is recv() that also returns in '*fd' the first descriptor
+ * the bytes carried (-1 when none; others are closed), close-on-exec.
+ * ctl_rpc_send_fd() is send() with 'fd' attached (the caller keeps it).
+ * Both return a byte count or a negative errno (-EAGAIN, not
+ * -EWOULDBLOCK), never -EINTR. */
+ssize_t ctl_rpc_recv(int sock, void *buf, size_t size, int *fd);
+ssize_t ctl_rpc_send_fd(int sock, const void *buf, size_t size, int fd);
 
 /* Message builders; each returns a new reference or NULL when out of
  * memory, and steals 'params' / 'result'.  'id' is borrowed (NULL is sent

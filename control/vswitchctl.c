@@ -22,7 +22,6 @@
 #include "control/vswitchctl.h"
 
 #define DEFAULT_SOCKET "/run/vswitch/controld.sock"
-#define TIMEOUT_MS 15000
 #define ERRSZ 1024
 
 /* How an option's value is checked and sent. */
@@ -63,6 +62,9 @@ struct cmd {
 	const struct cmd_opt *opts;     /* ended by a NULL flag */
 	int (*check)(json_t *params, char *err, size_t errsz);
 	void (*print)(json_t *result);
+	/* A command that is more than one request runs itself: it gets the
+	 * checked 'params' (stolen) and returns the exit status. */
+	int (*run)(const char *socket_path, bool json, json_t *params);
 };
 
 static int check_add_port(json_t *params, char *err, size_t errsz);
@@ -155,6 +157,19 @@ static const struct cmd_opt set_switch_opts[] = {
 	{ NULL },
 };
 
+static const struct cmd_opt capture_opts[] = {
+	{ "--out", "FILE", "out", ARG_STRING, NULL, 0, 0, true,
+	  "the pcap file, opened (created or replaced) by vswitchctl as you" },
+	{ "--count", "N", "count", ARG_INT, NULL, 1, CTL_CAPTURE_COUNT_MAX,
+	  false, "stop after N frames (default: when interrupted)" },
+	{ "--direction", "rx|tx|both", "direction", ARG_ENUM, "rx|tx|both", 0,
+	  0, false, "frames the port receives, sends to it, or both "
+	  "(default)" },
+	{ "--timeout", "SECONDS", "timeout", ARG_INT, NULL, 1,
+	  CTL_CAPTURE_TIMEOUT_MAX, false, "stop after SECONDS" },
+	{ NULL },
+};
+
 static const struct cmd commands[] = {
 	{ "show", "show", NULL, false,
 	  "show the switch, the dataplane and every port", no_opts, NULL,
@@ -183,6 +198,9 @@ static const struct cmd commands[] = {
 	  del_mac_opts, NULL, NULL },
 	{ "set-switch", "set_switch", NULL, false, "change switch settings",
 	  set_switch_opts, NULL, NULL },
+	{ "capture", "capture_start", "PORT", false,
+	  "write a port's frames to a pcap file while the switch runs",
+	  capture_opts, NULL, NULL, ctl_capture_run },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -209,9 +227,6 @@ static json_t *value_json(enum arg_kind kind, const char *s, long long v,
 			  uint64_t rate, bool b);
 static int call(const char *path, const struct cmd *cmd, json_t *params,
 		json_t **result, char *err, size_t errsz);
-static int connect_socket(const char *path, char *err, size_t errsz);
-static int exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
-		    size_t errsz);
 static int reply_result(json_t *reply, const struct cmd *cmd,
 			json_t **result, char *err, size_t errsz);
 static const struct cmd_opt *find_param_opt(const struct cmd *cmd,
@@ -246,6 +261,8 @@ main(int argc, char **argv)
 		json_decref(params);
 		return fail("%s", err);
 	}
+	if (cmd->run)
+		return cmd->run(g.socket_path, g.json, params);
 	if (call(g.socket_path, cmd, params, &result, err, sizeof err) < 0)
 		return fail("%s", err);
 	if (g.json) {
@@ -511,7 +528,7 @@ check_set_port(json_t *params, char *err, size_t errsz)
 
 /* JSON-RPC. */
 
-/* Sends one request and waits for its answer, at most TIMEOUT_MS.
+/* Sends one request and waits for its answer, at most CTL_CLI_TIMEOUT_MS.
  * Steals 'params'; '*result' is a new reference on success. */
 static int
 call(const char *path, const struct cmd *cmd, json_t *params,
@@ -524,7 +541,7 @@ call(const char *path, const struct cmd *cmd, json_t *params,
 
 	if (!request)
 		return errf(err, errsz, "out of memory");
-	fd = connect_socket(path, err, errsz);
+	fd = ctl_cli_connect(path, err, errsz);
 	if (fd < 0) {
 		json_decref(request);
 		return -1;
@@ -535,7 +552,7 @@ call(const char *path, const struct cmd *cmd, json_t *params,
 	if (rc < 0)
 		errf(err, errsz, "cannot send the request: %s", strerror(-rc));
 	else
-		rc = exchange(&conn, &reply, err, errsz);
+		rc = ctl_cli_exchange(&conn, &reply, err, errsz);
 	ctl_rpc_conn_close(&conn);
 	if (rc < 0)
 		return -1;
@@ -544,11 +561,11 @@ call(const char *path, const struct cmd *cmd, json_t *params,
 	return rc;
 }
 
-static int
-connect_socket(const char *path, char *err, size_t errsz)
+int
+ctl_cli_connect(const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = TIMEOUT_MS / 1000 };
+	struct timeval tv = { .tv_sec = CTL_CLI_TIMEOUT_MS / 1000 };
 	int fd;
 
 	if (strlen(path) >= sizeof sa.sun_path)
@@ -569,9 +586,9 @@ connect_socket(const char *path, char *err, size_t errsz)
 	return fd;
 }
 
-/* Writes the queued request and reads the first line back. */
-static int
-exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
+int
+ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
+		 size_t errsz)
 {
 	struct timespec now;
 	long long deadline;
@@ -580,7 +597,8 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + TIMEOUT_MS;
+	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000
+		   + CTL_CLI_TIMEOUT_MS;
 	for (;;) {
 		struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
 		long long left;
@@ -592,7 +610,7 @@ exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err, size_t errsz)
 		if (left <= 0)
 			return errf(err, errsz, "no answer from "
 				    "vswitch-controld within %d s",
-				    TIMEOUT_MS / 1000);
+				    CTL_CLI_TIMEOUT_MS / 1000);
 		rc = poll(&pfd, 1, (int) left);
 		if (rc < 0 && errno != EINTR)
 			return errf(err, errsz, "poll: %s", strerror(errno));
@@ -632,18 +650,28 @@ static int
 reply_result(json_t *reply, const struct cmd *cmd, json_t **result,
 	     char *err, size_t errsz)
 {
+	const struct cmd_opt *opt;
+	char msg[512];
+	int rc = ctl_cli_result(reply, result, err, errsz);
+
+	if (rc < 0 && (opt = find_param_opt(cmd, err)) != NULL) {
+		snprintf(msg, sizeof(msg), "%s", err + strlen(opt->param));
+		return errf(err, errsz, "%s%s", opt->flag, msg);
+	}
+	return rc;
+}
+
+int
+ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz)
+{
 	json_t *res = json_object_get(reply, "result");
 	json_t *error = json_object_get(reply, "error");
 	const char *msg = json_string_value(json_object_get(error, "message"));
-	const struct cmd_opt *opt = msg ? find_param_opt(cmd, msg) : NULL;
 
 	if (res) {
 		*result = json_incref(res);
 		return 0;
 	}
-	if (opt)
-		return errf(err, errsz, "%s%s", opt->flag,
-			    msg + strlen(opt->param));
 	if (msg)
 		return errf(err, errsz, "%s", msg);
 	return errf(err, errsz, "invalid answer from vswitch-controld");

@@ -1,11 +1,38 @@
 /* vswitchctl internals: the human-readable writers of vswitchctl_print.c,
  * kept apart from the command table and the RPC in vswitchctl.c.  Each
  * takes the JSON-RPC result of its method (borrowed) and writes to stdout;
- * missing or mistyped fields print as "-". */
+ * missing or mistyped fields print as "-".  Also the connection helpers
+ * of vswitchctl.c, for commands that hold a conversation
+ * (vswitchctl_capture.c). */
 #ifndef VSWITCH_CONTROL_VSWITCHCTL_H
 #define VSWITCH_CONTROL_VSWITCHCTL_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "control/rpc.h"
+
+#define CTL_CLI_TIMEOUT_MS 15000        /* for each answer from controld */
+#define CTL_CAPTURE_COUNT_MAX 1000000000000LL
+#define CTL_CAPTURE_TIMEOUT_MAX 31536000        /* a year, in seconds */
+
+/* Connects to controld's socket at 'path'.  Returns the socket or -1
+ * with the reason in 'err'. */
+int ctl_cli_connect(const char *path, char *err, size_t errsz);
+
+/* Writes what 'conn' has queued and reads one line back as '*reply' (a
+ * new reference), waiting at most CTL_CLI_TIMEOUT_MS.  Returns 0 or -1
+ * with the reason in 'err'. */
+int ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
+		     size_t errsz);
+
+/* The result of 'reply' in '*result' (new reference), or -1 with its
+ * error message in 'err'. */
+int ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz);
+
+/* vswitchctl_capture.c: the "capture" command. */
+int ctl_capture_run(const char *socket_path, bool json, json_t *params);
 
 void ctl_print_show(json_t *result);
 void ctl_print_list_ports(json_t *result);

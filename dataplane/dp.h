@@ -53,12 +53,14 @@
 				    * ports share by min_weight */
 #define DP_NO_SHARE 0xff
 #define DP_SHARE_INTERVAL_MS 100   /* demand measured, shares set */
+#define DP_CAPTURE_MAX 8           /* live captures at once (capture.h) */
 
 /* One port as the workers see it; part of the snapshot. */
 struct dp_port_view {
 	bool present;               /* slot holds a running port */
 	bool txq_per_worker;        /* worker w sends on its own txq w */
 	uint8_t tx_owner;           /* else: the worker that sends on txq 0 */
+	uint8_t capture[2];         /* captures (bits) of its rx, tx frames */
 	uint16_t port_id;           /* ethdev port */
 	struct rte_ring *handoff;   /* frames for tx_owner, when shared */
 	struct dp_vlan_port vlan;   /* 802.1Q mode */
@@ -80,6 +82,13 @@ struct dp_poll {
 	uint16_t queue;             /* rx queue of that port */
 };
 
+/* Live captures as the workers see them; capture.h. */
+struct dp_capture_view {
+	struct rte_mempool *pool;   /* frame copies come from here */
+	int stamp_offset;           /* mbuf dynfield: TSC of the copy */
+	struct rte_ring *ring[DP_CAPTURE_MAX];  /* copies, to control */
+};
+
 /* Immutable once published; see "RCU" above. */
 struct dp_snapshot {
 	uint64_t generation;        /* increases with every publish */
@@ -92,6 +101,7 @@ struct dp_snapshot {
 	uint64_t mirror_dst[DP_PORT_WORDS];   /* mirror destination slots */
 	uint16_t n_owned[DP_MAX_WORKERS];     /* handoff rings to drain */
 	uint16_t owned[DP_MAX_WORKERS][DP_MAX_PORTS];
+	struct dp_capture_view capture;
 };
 
 struct dp_port_counters {
@@ -149,6 +159,7 @@ struct __rte_cache_aligned dp_worker {
 	uint64_t mac_learned;
 	uint64_t mac_moved;
 	uint64_t mac_table_full;
+	uint64_t capture_drops[DP_CAPTURE_MAX]; /* copies lost, by capture */
 };
 
 /* A port as the control thread keeps it. */
@@ -199,6 +210,7 @@ struct dp {
 	uint64_t share_capacity[DP_MAX_SHARED];  /* bits/s; 0 = unused */
 	uint64_t share_offered[DP_MAX_SHARED][DP_MAX_PORTS];  /* last sum */
 	uint64_t share_tsc;         /* when last measured */
+	struct dp_captures *captures;         /* capture.c; NULL before one */
 };
 
 static inline uint64_t

@@ -7,6 +7,7 @@
 #include <rte_ether.h>
 #include <rte_prefetch.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/parse.h"
 
@@ -272,6 +273,7 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		ctr->rx_packets++;
 		ctr->rx_bytes += m->pkt_len;
+		dp_capture_frame(w, &snap->ports[in_slot], m, DP_CAPTURE_RX);
 
 		eth = rte_pktmbuf_mtod(m, const uint8_t *);
 		reason = dp_parse_frame(eth, m->data_len, &pp);

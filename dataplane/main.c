@@ -20,6 +20,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
 
@@ -252,7 +253,11 @@ control_loop(struct dp *dp, struct dp_rpc *rpc)
 	while (!stop_signal) {
 		uint32_t now;
 
-		dp_rpc_run(rpc, DP_SHARE_INTERVAL_MS);
+		/* Shares are measured every DP_SHARE_INTERVAL_MS; captures
+		 * are written more often while any runs. */
+		dp_rpc_run(rpc, dp_capture_any(dp) ? DP_CAPTURE_POLL_MS
+						   : DP_SHARE_INTERVAL_MS);
+		dp_capture_poll(dp);
 		dp_share_update(dp);
 		now = dp_now_s(dp);
 		if (now != last_age) {
@@ -308,6 +313,7 @@ main(int argc, char **argv)
 	DP_LOG(NOTICE, "signal %d: shutting down", (int)stop_signal);
 	atomic_store(&dp->stop, true);
 	rte_eal_mp_wait_lcore();
+	dp_capture_stop_all(dp, "shutdown");
 	dp_shutdown_ports(dp);
 	dp_rpc_destroy(rpc);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s",

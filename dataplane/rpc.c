@@ -1,6 +1,8 @@
 /* vswitchd's side of the dataplane socket: connects to controld (retrying
  * while it is away), announces itself with "hello", and answers controld's
- * JSON-RPC requests (docs/protocol.md).  Control thread only. */
+ * JSON-RPC requests (docs/protocol.md).  A request may carry one file
+ * descriptor (control/rpc.h, "File descriptors"); only capture_start
+ * takes one, others are closed.  Control thread only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +16,8 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
+#include "control/rpc.h"
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
 
@@ -27,6 +31,8 @@ struct dp_rpc {
 	uint64_t next_try;          /* TSC of the next connection attempt */
 	char *buf;                  /* bytes received, not yet a line */
 	size_t len, cap;
+	int in_fd;                  /* received descriptor, its line... */
+	size_t in_fd_at;            /* ...holds this byte of 'buf' */
 };
 
 struct dp_rpc *
@@ -39,6 +45,7 @@ dp_rpc_create(struct dp *dp, const char *socket_path)
 	rpc->dp = dp;
 	snprintf(rpc->path, sizeof(rpc->path), "%s", socket_path);
 	rpc->fd = -1;
+	rpc->in_fd = -1;
 	return rpc;
 }
 
@@ -51,6 +58,11 @@ rpc_close(struct dp_rpc *rpc, const char *why)
 	close(rpc->fd);
 	rpc->fd = -1;
 	rpc->len = 0;
+	if (rpc->in_fd >= 0)
+		close(rpc->in_fd);
+	rpc->in_fd = -1;
+	/* Captures belong to controld's clients, who went with it. */
+	dp_capture_stop_all(rpc->dp, "controld-gone");
 }
 
 void
@@ -60,6 +72,8 @@ dp_rpc_destroy(struct dp_rpc *rpc)
 		return;
 	if (rpc->fd >= 0)
 		close(rpc->fd);
+	if (rpc->in_fd >= 0)
+		close(rpc->in_fd);
 	free(rpc->buf);
 	free(rpc);
 }
@@ -166,10 +180,19 @@ method_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
 	return json_pack("{s:o}", "ports", results);
 }
 
+/* '*fd' is the request's descriptor or -1; a method that takes it sets
+ * '*fd' to -1. */
 static json_t *
-rpc_dispatch(struct dp *dp, const char *method, json_t *params, char *err,
-	     size_t errsz, int *code)
+rpc_dispatch(struct dp *dp, const char *method, json_t *params, int *fd,
+	     char *err, size_t errsz, int *code)
 {
+	*code = -32000;
+	if (!strcmp(method, "capture_start"))
+		return dp_rpc_capture_start(dp, params, fd, err, errsz);
+	if (!strcmp(method, "capture_status"))
+		return dp_rpc_capture_status(dp, params, err, errsz);
+	if (!strcmp(method, "capture_stop"))
+		return dp_rpc_capture_stop(dp, params, err, errsz);
 	*code = -32602;
 	if (!strcmp(method, "apply"))
 		return method_apply(dp, params, err, errsz);
@@ -186,7 +209,7 @@ rpc_dispatch(struct dp *dp, const char *method, json_t *params, char *err,
 }
 
 static void
-rpc_handle_line(struct dp_rpc *rpc, const char *line)
+rpc_handle_line(struct dp_rpc *rpc, const char *line, int *fd)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
@@ -209,7 +232,7 @@ rpc_handle_line(struct dp_rpc *rpc, const char *line)
 		return;
 	}
 	result = rpc_dispatch(rpc->dp, method, params ? params : json_null(),
-			      err, sizeof(err), &code);
+			      fd, err, sizeof(err), &code);
 	if (id && result)
 		rpc_send(rpc, json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0",
 					"id", id, "result", result));
@@ -225,6 +248,7 @@ rpc_read(struct dp_rpc *rpc)
 {
 	char *nl;
 	ssize_t n;
+	int fd;
 
 	if (rpc->cap - rpc->len < 65536) {
 		size_t cap = rpc->cap ? rpc->cap * 2 : 131072;
@@ -237,24 +261,46 @@ rpc_read(struct dp_rpc *rpc)
 		rpc->buf = b;
 		rpc->cap = cap;
 	}
-	n = read(rpc->fd, rpc->buf + rpc->len, rpc->cap - rpc->len - 1);
+	n = ctl_rpc_recv(rpc->fd, rpc->buf + rpc->len,
+			 rpc->cap - rpc->len - 1, &fd);
 	if (n <= 0) {
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (fd >= 0)
+			close(fd);
+		if (n == -EAGAIN)
 			return;
-		rpc_close(rpc, n == 0 ? "peer closed" : strerror(errno));
+		rpc_close(rpc, n == 0 ? "peer closed" : strerror((int)-n));
 		return;
+	}
+	/* One descriptor per request: it goes with the line that holds the
+	 * last byte it came with (control/rpc.h); a second one before that
+	 * line is complete is closed. */
+	if (fd >= 0 && rpc->in_fd >= 0) {
+		close(fd);
+	} else if (fd >= 0) {
+		rpc->in_fd = fd;
+		rpc->in_fd_at = rpc->len + (size_t)n - 1;
 	}
 	rpc->len += (size_t)n;
 	rpc->buf[rpc->len] = '\0';
 	while (rpc->fd >= 0 && (nl = memchr(rpc->buf, '\n', rpc->len))) {
 		size_t used = (size_t)(nl - rpc->buf) + 1;
+		int line_fd = -1;
+
+		if (rpc->in_fd >= 0 && rpc->in_fd_at < used) {
+			line_fd = rpc->in_fd;
+			rpc->in_fd = -1;
+		}
 		*nl = '\0';
-		rpc_handle_line(rpc, rpc->buf);
+		rpc_handle_line(rpc, rpc->buf, &line_fd);
+		if (line_fd >= 0)
+			close(line_fd);
 		if (rpc->fd < 0)
 			return;
 		memmove(rpc->buf, rpc->buf + used, rpc->len - used);
 		rpc->len -= used;
 		rpc->buf[rpc->len] = '\0';
+		if (rpc->in_fd >= 0)
+			rpc->in_fd_at -= used;
 	}
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 
 static void
@@ -127,6 +128,7 @@ dp_publish(struct dp *dp)
 	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
 		if (dp->ports[slot] && dp->ports[slot]->running)
 			snapshot_add_port(dp, s, dp->ports[slot]);
+	dp_capture_fill(dp, s);
 
 	/* Release: every store above is visible to a worker that loads the
 	 * new pointer with acquire (dp_worker_main). */

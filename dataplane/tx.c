@@ -7,6 +7,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 
 #define TX_RETRIES 4
@@ -46,6 +47,7 @@ flush_one(struct dp_worker *w, const struct dp_snapshot *snap, uint16_t slot)
 
 	b->n = 0;
 	w->tx_dirty[slot / 64] &= ~(1ull << (slot % 64));
+	dp_capture_burst(w, v, b->pkts, n, DP_CAPTURE_TX);
 	if (!v->present) {
 		rte_pktmbuf_free_bulk(b->pkts, n);
 		w->ctr[slot].drops[DP_DROP_NO_PORT] += n;
