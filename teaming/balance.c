@@ -282,15 +282,14 @@ buckets_rebind(struct team_balancer *b)
 			orphan[n++] = (uint16_t)i;
 	if (by_load) {
 		/* Insertion sort, heaviest first: at most 256, rare. */
-		for (unsigned int i = 1; i < n; i++)
-			for (unsigned int j = i;
-			     j > 0 && b->load[orphan[j]] > b->load[orphan[j - 1]];
-			     j--) {
-				uint16_t tmp = orphan[j];
+		for (unsigned int i = 1; i < n; i++) {
+			uint16_t o = orphan[i];
+			unsigned int j = i;
 
+			for (; j && b->load[o] > b->load[orphan[j - 1]]; j--)
 				orphan[j] = orphan[j - 1];
-				orphan[j - 1] = tmp;
-			}
+			orphan[j] = o;
+		}
 	}
 	for (unsigned int k = 0; k < n; k++) {
 		unsigned int m = least(b->mask, w);
@@ -316,7 +315,8 @@ buckets_even_by_count(struct team_balancer *b)
 		if (in_mask(b->mask, b->bucket[i]))
 			count[b->bucket[i]]++;
 	for (;;) {
-		unsigned int hi = most(b->mask, count), lo = least(b->mask, count);
+		unsigned int hi = most(b->mask, count);
+		unsigned int lo = least(b->mask, count);
 
 		if (count[hi] <= count[lo] + 1)
 			return;
@@ -420,7 +420,8 @@ sources_rebind(struct team_balancer *b, struct team_move *moves,
 		n++;
 	}
 	for (;;) {
-		unsigned int hi = most(b->mask, count), lo = least(b->mask, count);
+		unsigned int hi = most(b->mask, count);
+		unsigned int lo = least(b->mask, count);
 
 		if (count[hi] <= count[lo] + 1)
 			break;

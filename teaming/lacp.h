@@ -140,7 +140,7 @@ struct lacp_port {
 	bool lacp_enabled;         /* LACP_Enabled */
 	bool port_enabled;         /* port_enabled: the link is up */
 
-	struct lacp_info actor;    /* Actor_Oper_* (state: Actor_Oper_Port_State) */
+	struct lacp_info actor;    /* Actor_Oper_*, Actor_Oper_Port_State */
 	struct lacp_info partner;  /* Partner_Oper_* */
 	struct lacp_info partner_admin;    /* Partner_Admin_* */
 

@@ -56,10 +56,10 @@ static void
 enter(struct lacp_port *p, enum lacp_periodic_state to,
       const struct lacp_ctx *c)
 {
-	/* Passing through PERIODIC_TX happens every period; logging it
-	 * would bury the transitions that matter. */
 	enum lacp_periodic_state from = p->periodic_state;
 
+	/* Passing through PERIODIC_TX happens every period; logging it
+	 * would bury the transitions that matter. */
 	if (from != to && to != LACP_PERIODIC_PERIODIC_TX &&
 	    from != LACP_PERIODIC_PERIODIC_TX)
 		lacp_log(p, c, TEAM_M_PERIODIC, from, to);

@@ -5,17 +5,17 @@
 #include <string.h>
 
 struct team_member {
-	bool present;
-	bool link;
+	bool present;              /* the slot holds a member */
+	bool link;                 /* link up, as last set */
 	uint64_t link_change;      /* ns of the last link change */
 	struct lacp_port lacp;     /* also holds the marker responder and
 				    * counters in the static modes */
 };
 
 struct team {
-	struct team_config cfg;
-	struct team_member members[TEAM_MAX_MEMBERS];
-	struct team_evlog log;
+	struct team_config cfg;    /* as created; never changes */
+	struct team_member members[TEAM_MAX_MEMBERS];  /* by index */
+	struct team_evlog log;     /* transitions for the caller */
 };
 
 static const char *const mode_names[] = {

@@ -122,7 +122,8 @@ check_spread(enum kind k, enum team_hash h, unsigned int n_members)
 	team_balancer_publish(b, tb);
 	for (unsigned int i = 0; i < N_FLOWS; i++) {
 		struct team_flow f = flow_of(k, i, &s);
-		unsigned int m = team_balance_by_hash(tb, team_flow_hash(&f, h));
+		uint32_t hash = team_flow_hash(&f, h);
+		unsigned int m = team_balance_by_hash(tb, hash);
 
 		cr_assert_lt(m, n_members);
 		count[m]++;

@@ -133,7 +133,8 @@ sim_links_up(struct sim *s)
 {
 	for (unsigned int i = 0; i < s->a.n; i++) {
 		cr_assert_eq(team_set_link(s->a.t, i, true, s->now), 0);
-		cr_assert_eq(team_set_link(s->b.t, s->wire[i], true, s->now), 0);
+		cr_assert_eq(team_set_link(s->b.t, s->wire[i], true, s->now),
+			     0);
 	}
 }
 
@@ -307,7 +308,8 @@ Test(lacp, active_passive_forms)
 
 	sim_init(&s, 2, &ca, &cb, NULL);
 	sim_links_up(&s);
-	cr_expect_eq(total_lacpdus(&s.b), 0, "passive speaks only when spoken to");
+	cr_expect_eq(total_lacpdus(&s.b), 0,
+		     "passive speaks only when spoken to");
 	cr_assert_leq(time_to_form(&s, 3 * S, 1 * MS), 3 * S);
 	cr_expect_eq(status(&s.b, 0).actor.state & LACP_STATE_ACTIVITY, 0);
 	cr_expect(status(&s.a, 0).partner.state & LACP_STATE_SYNC);
@@ -457,8 +459,9 @@ Test(lacp, silent_partner_expires_then_defaults)
 		if (!stopped_at && !(team_distributing_mask(s.a.t) & 1))
 			stopped_at = s.now;
 	}
-	cr_expect_eq(expired_at, last + 3 * S, "expired %lld ms after the "
-		     "last PDU", (long long)(expired_at - last) / (long long)MS);
+	cr_expect_eq(expired_at, last + 3 * S,
+		     "expired %lld ms after the last PDU",
+		     (long long)(expired_at - last) / (long long)MS);
 	cr_expect_eq(defaulted_at, expired_at + 3 * S);
 	cr_expect_eq(stopped_at, expired_at, "stops distributing on expiry");
 	cr_expect_eq(team_distributing_mask(s.a.t), 0);
@@ -907,10 +910,10 @@ Test(lacp, static_and_switch_independent_follow_links)
 		/* LACPDUs are not ours; markers only where the partner
 		 * aggregates (static). */
 		{
+			static const uint8_t peer[6] = { 2, 9, 9, 9, 9, 9 };
 			struct lacpdu p = { 0 };
 
-			lacpdu_encode(&p, (const uint8_t[6]){ 2, 9, 9, 9, 9, 9 },
-				      f, sizeof(f));
+			lacpdu_encode(&p, peer, f, sizeof(f));
 		}
 		cr_expect_eq(team_rx(s.a.t, 2, f, sizeof(f), s.now), -ENOTSUP);
 		marker_frame(mk, false, 3);
