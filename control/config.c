@@ -35,6 +35,25 @@ static const char *const mirror_mode_names[] = {
 	[CTL_MIRROR_BOTH] = "both",
 };
 
+static const char *const team_mode_names[] = {
+	[CTL_TEAM_LACP] = "lacp",
+	[CTL_TEAM_STATIC] = "static",
+	[CTL_TEAM_SWITCH_INDEPENDENT] = "switch-independent",
+};
+
+static const char *const team_lb_names[] = {
+	[CTL_TEAM_LB_ADDRESS_HASH] = "address-hash",
+	[CTL_TEAM_LB_HYPERV_PORT] = "hyperv-port",
+	[CTL_TEAM_LB_DYNAMIC] = "dynamic",
+};
+
+static const char *const team_hash_names[] = {
+	[CTL_TEAM_HASH_TRANSPORT] = "transport",
+	[CTL_TEAM_HASH_IP] = "ip",
+	[CTL_TEAM_HASH_MAC] = "mac",
+};
+
+static const char *const lacp_rate_names[] = { "slow", "fast" };
 static const char *const on_off_names[] = { "off", "on" };
 static const char *const yes_no_names[] = { "no", "yes" };
 
@@ -79,6 +98,8 @@ static bool is_word_char(char c);
 static int hex_value(char c);
 static int parse_enum(const char *s, const char *const *names, size_t n,
 		      const char *field, char *err, size_t errsz);
+static int parse_name(const char *s, const char *what, const char *field,
+		      char *err, size_t errsz);
 static bool is_pci_address(const char *s, size_t length);
 static int check_devargs_item(const char *item, size_t length,
 			      const char *field, const char *quoted,
@@ -175,6 +196,9 @@ ctl_config_validate(const struct ctl_config *cfg, char *err, size_t errsz)
 	rc = config_check_unique(cfg, err, errsz);
 	if (rc < 0)
 		return rc;
+	rc = ctl_config_check_teams(cfg, err, errsz);
+	if (rc < 0)
+		return rc;
 	return config_check_static_macs(cfg, err, errsz);
 }
 
@@ -246,10 +270,15 @@ port_check_strings(const struct ctl_port *p, const char *prefix,
 		return ctl_err(err, errsz, -EINVAL, "%s: longer than %d bytes",
 			       ctl_field(field, prefix, "devargs"),
 			       CTL_DEVARGS_SIZE - 1);
+	if (!memchr(p->team, '\0', sizeof p->team))
+		return ctl_err(err, errsz, -EINVAL, "%s: longer than %d "
+			       "characters", ctl_field(field, prefix, "team"),
+			       CTL_NAME_SIZE - 1);
 	return 0;
 }
 
-/* 'socket', 'vhost_mode' and 'devargs' on their own and together. */
+/* 'socket', 'vhost_mode', 'devargs' and 'team' on their own and
+ * together; whether the team exists is the configuration's to check. */
 static int
 port_check_attachment(const struct ctl_port *p, const char *prefix,
 		      char *err, size_t errsz)
@@ -280,10 +309,17 @@ port_check_attachment(const struct ctl_port *p, const char *prefix,
 		if (rc < 0)
 			return rc;
 	}
+	if (p->team[0]) {
+		rc = ctl_parse_team_name(p->team, ctl_field(field, prefix,
+					 "team"), err, errsz);
+		if (rc < 0)
+			return rc;
+	}
 	return port_check_type(p, prefix, err, errsz);
 }
 
-/* Which of 'socket' and 'devargs' the port type needs or forbids. */
+/* Which of 'socket', 'devargs' and 'team' the port type needs or
+ * forbids. */
 static int
 port_check_type(const struct ctl_port *p, const char *prefix, char *err,
 		size_t errsz)
@@ -291,7 +327,13 @@ port_check_type(const struct ctl_port *p, const char *prefix, char *err,
 	char field[CTL_FIELD_SIZE];
 	bool has_socket = p->socket[0] != '\0';
 	bool has_devargs = p->devargs[0] != '\0';
+	bool has_team = p->team[0] != '\0';
 
+	if (has_team && p->type != CTL_PORT_EXTERNAL)
+		return ctl_err(err, errsz, -EINVAL, "%s: only for external "
+			       "ports, not %s ports",
+			       ctl_field(field, prefix, "team"),
+			       ctl_port_type_name(p->type));
 	switch (p->type) {
 	case CTL_PORT_VM:
 		if (has_socket && has_devargs)
@@ -308,9 +350,13 @@ port_check_type(const struct ctl_port *p, const char *prefix, char *err,
 			return ctl_err(err, errsz, -EINVAL, "%s: not allowed for "
 				       "an external port",
 				       ctl_field(field, prefix, "socket"));
-		if (!has_devargs)
+		if (has_devargs && has_team)
+			return ctl_err(err, errsz, -EINVAL, "%s: an external "
+				       "port takes devargs or team, not both",
+				       ctl_field(field, prefix, "team"));
+		if (!has_devargs && !has_team)
 			return ctl_err(err, errsz, -EINVAL, "%s: required for an "
-				       "external port",
+				       "external port (or team)",
 				       ctl_field(field, prefix, "devargs"));
 		return 0;
 	case CTL_PORT_INTERNAL:
@@ -545,22 +591,14 @@ int
 ctl_parse_port_name(const char *s, const char *field, char *err,
 		    size_t errsz)
 {
-	char q[CTL_QUOTE_SIZE];
-	size_t length = strlen(s);
+	return parse_name(s, "port", field, err, errsz);
+}
 
-	if (length == 0)
-		return ctl_err(err, errsz, -EINVAL, "%s: a port name cannot be "
-			       "empty", field);
-	if (length >= CTL_NAME_SIZE)
-		return ctl_err(err, errsz, -EINVAL, "%s: '%s' is longer than %d "
-			       "characters", field, ctl_quote(s, q),
-			       CTL_NAME_SIZE - 1);
-	for (size_t i = 0; i < length; i++)
-		if (!is_word_char(s[i]) && s[i] != '.' && s[i] != '-')
-			return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not a "
-				       "port name (A-Z a-z 0-9 _ . -)", field,
-				       ctl_quote(s, q));
-	return 0;
+int
+ctl_parse_team_name(const char *s, const char *field, char *err,
+		    size_t errsz)
+{
+	return parse_name(s, "team", field, err, errsz);
 }
 
 int
@@ -847,6 +885,49 @@ ctl_parse_mirror_mode(const char *s, enum ctl_mirror_mode *out,
 }
 
 int
+ctl_parse_team_mode(const char *s, enum ctl_team_mode *out,
+		    const char *field, char *err, size_t errsz)
+{
+	int v = parse_enum(s, team_mode_names, N_ELEMS(team_mode_names),
+			   field, err, errsz);
+
+	if (v >= 0)
+		*out = (enum ctl_team_mode) v;
+	return v < 0 ? v : 0;
+}
+
+int
+ctl_parse_team_lb(const char *s, enum ctl_team_lb *out, const char *field,
+		  char *err, size_t errsz)
+{
+	int v = parse_enum(s, team_lb_names, N_ELEMS(team_lb_names), field,
+			   err, errsz);
+
+	if (v >= 0)
+		*out = (enum ctl_team_lb) v;
+	return v < 0 ? v : 0;
+}
+
+int
+ctl_parse_team_hash(const char *s, enum ctl_team_hash *out,
+		    const char *field, char *err, size_t errsz)
+{
+	int v = parse_enum(s, team_hash_names, N_ELEMS(team_hash_names),
+			   field, err, errsz);
+
+	if (v >= 0)
+		*out = (enum ctl_team_hash) v;
+	return v < 0 ? v : 0;
+}
+
+int
+ctl_parse_lacp_rate(const char *s, bool *fast, const char *field,
+		    char *err, size_t errsz)
+{
+	return parse_bool(s, lacp_rate_names, fast, field, err, errsz);
+}
+
+int
 ctl_parse_on_off(const char *s, bool *out, const char *field, char *err,
 		 size_t errsz)
 {
@@ -1030,6 +1111,33 @@ ctl_mirror_mode_name(enum ctl_mirror_mode m)
 	       ? mirror_mode_names[m] : "?";
 }
 
+const char *
+ctl_team_mode_name(enum ctl_team_mode m)
+{
+	return (unsigned int) m < N_ELEMS(team_mode_names)
+	       ? team_mode_names[m] : "?";
+}
+
+const char *
+ctl_team_lb_name(enum ctl_team_lb lb)
+{
+	return (unsigned int) lb < N_ELEMS(team_lb_names)
+	       ? team_lb_names[lb] : "?";
+}
+
+const char *
+ctl_team_hash_name(enum ctl_team_hash h)
+{
+	return (unsigned int) h < N_ELEMS(team_hash_names)
+	       ? team_hash_names[h] : "?";
+}
+
+const char *
+ctl_lacp_rate_name(bool fast)
+{
+	return lacp_rate_names[fast];
+}
+
 /* Messages. */
 
 int
@@ -1131,6 +1239,29 @@ parse_enum(const char *s, const char *const *names, size_t n,
 			 i ? ", " : "", names[i]);
 	return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not one of %s", field,
 		       ctl_quote(s, q), list);
+}
+
+/* A port or team name ('what'): 1..15 of [A-Za-z0-9_.-]. */
+static int
+parse_name(const char *s, const char *what, const char *field, char *err,
+	   size_t errsz)
+{
+	char q[CTL_QUOTE_SIZE];
+	size_t length = strlen(s);
+
+	if (length == 0)
+		return ctl_err(err, errsz, -EINVAL, "%s: a %s name cannot be "
+			       "empty", field, what);
+	if (length >= CTL_NAME_SIZE)
+		return ctl_err(err, errsz, -EINVAL, "%s: '%s' is longer than "
+			       "%d characters", field, ctl_quote(s, q),
+			       CTL_NAME_SIZE - 1);
+	for (size_t i = 0; i < length; i++)
+		if (!is_word_char(s[i]) && s[i] != '.' && s[i] != '-')
+			return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not a "
+				       "%s name (A-Z a-z 0-9 _ . -)", field,
+				       ctl_quote(s, q), what);
+	return 0;
 }
 
 /* 'names' is { false, true }. */

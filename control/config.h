@@ -33,10 +33,12 @@
 #define CTL_MAC_AGING_MAX 1000000
 #define CTL_VLAN_MIN 1
 #define CTL_VLAN_MAX 4094
+#define CTL_MAX_TEAMS 16
+#define CTL_MAX_TEAM_MEMBERS 8
 
 enum ctl_port_type {
 	CTL_PORT_VM,        /* a VM's adapter: vhost-user, or devargs in tests */
-	CTL_PORT_EXTERNAL,  /* uplink: any DPDK device (devargs) */
+	CTL_PORT_EXTERNAL,  /* uplink: any DPDK device (devargs) or a team */
 	CTL_PORT_INTERNAL,  /* TAP into the host kernel, named after the port */
 };
 
@@ -61,6 +63,43 @@ enum ctl_mirror_mode {
 	CTL_MIRROR_BOTH,
 };
 
+/* NIC teams (docs/config.md "Teams"), as on Hyper-V: how the team agrees
+ * with the physical switch, and how it spreads outgoing traffic over its
+ * members. */
+enum ctl_team_mode {
+	CTL_TEAM_LACP,               /* IEEE 802.1AX link aggregation */
+	CTL_TEAM_STATIC,             /* switch dependent, no LACP */
+	CTL_TEAM_SWITCH_INDEPENDENT, /* no help from the physical switch */
+};
+
+enum ctl_team_lb {
+	CTL_TEAM_LB_ADDRESS_HASH,    /* by a hash of 'hash' fields */
+	CTL_TEAM_LB_HYPERV_PORT,     /* by the VM port a frame comes from */
+	CTL_TEAM_LB_DYNAMIC,         /* flowlets moved to the least loaded */
+};
+
+/* The fields address-hash balancing hashes. */
+enum ctl_team_hash {
+	CTL_TEAM_HASH_TRANSPORT,     /* TCP/UDP ports, IPs and MACs */
+	CTL_TEAM_HASH_IP,            /* IP addresses and MACs */
+	CTL_TEAM_HASH_MAC,           /* MAC addresses */
+};
+
+struct ctl_team {
+	char name[CTL_NAME_SIZE];          /* as port names; unique */
+	unsigned int n_members;            /* 1..CTL_MAX_TEAM_MEMBERS */
+	char members[CTL_MAX_TEAM_MEMBERS][CTL_DEVARGS_SIZE];
+					   /* each member's DPDK devargs */
+	enum ctl_team_mode mode;
+	enum ctl_team_lb lb;
+	enum ctl_team_hash hash;           /* address-hash only */
+	bool lacp_fast;                    /* lacp only: 1 s periodic rate
+					    * instead of 30 s (802.1AX
+					    * fast/slow; default slow) */
+	bool lacp_passive;                 /* lacp only: speak only when
+					    * spoken to */
+};
+
 #define CTL_BANDWIDTH_MIN 1000ull              /* bits/s, when not 0 */
 #define CTL_BANDWIDTH_MAX 1000000000000ull     /* 1 Tbit/s */
 #define CTL_STORM_LIMIT_MAX 100000000ull       /* packets/s */
@@ -79,6 +118,8 @@ struct ctl_port {
 	char socket[CTL_PATH_SIZE];        /* vm over vhost-user; else "" */
 	enum ctl_vhost_mode vhost_mode;    /* with 'socket' only */
 	char devargs[CTL_DEVARGS_SIZE];    /* vm (test attach) or external */
+	char team[CTL_NAME_SIZE];          /* external: the team it is made
+					    * of, instead of devargs; else "" */
 	bool has_mac;                      /* 'mac' was configured */
 	uint8_t mac[6];                    /* vm: the VM's own MAC */
 	enum ctl_vlan_mode vlan_mode;
@@ -111,6 +152,8 @@ struct ctl_config {
 	uint32_t mac_aging_s;              /* MAC table aging time */
 	unsigned int n_ports;
 	struct ctl_port ports[CTL_MAX_PORTS];
+	unsigned int n_teams;
+	struct ctl_team teams[CTL_MAX_TEAMS];
 	unsigned int n_static_macs;
 	struct ctl_static_mac static_macs[CTL_MAX_STATIC_MACS];
 };
@@ -122,10 +165,15 @@ struct ctl_config *ctl_config_clone(const struct ctl_config *cfg);
 void ctl_config_free(struct ctl_config *cfg);
 
 /* Checks everything that involves more than one field: unique port names,
- * a socket or devargs as the port type requires (and not both), VLAN fields
- * that match the VLAN mode, port policies in range and set only on the port
- * types they apply to, static MACs naming existing ports and unique per
- * (VLAN, MAC).  Returns 0 or -EINVAL with 'err' naming the field. */
+ * a socket, devargs or team as the port type requires (and only one), VLAN
+ * fields that match the VLAN mode, port policies in range and set only on
+ * the port types they apply to, teams (unique names, 1..8 members that
+ * belong to no other team and are no port's devargs, LACP and hash
+ * settings only with the mode and balancing that use them, each team used
+ * by one external port at most), static MACs naming existing ports and
+ * unique per (VLAN, MAC).  Returns 0 or -EINVAL with 'err' naming the
+ * field, e.g. "teams[t2].members[0]: net_af_packet,iface=x is already a
+ * member of team t1". */
 int ctl_config_validate(const struct ctl_config *cfg, char *err, size_t errsz);
 
 /* Decodes the JSON form (see docs/config.md) strictly: duplicate keys,
@@ -155,12 +203,19 @@ int ctl_config_save_file(const char *path, const struct ctl_config *cfg,
 struct ctl_port *ctl_config_find_port(struct ctl_config *cfg,
 				      const char *name);
 int ctl_config_port_index(const struct ctl_config *cfg, const char *name);
+struct ctl_team *ctl_config_find_team(struct ctl_config *cfg,
+				      const char *name);
+int ctl_config_team_index(const struct ctl_config *cfg, const char *name);
+/* The index of the port made of team 'name', or -1. */
+int ctl_config_team_port(const struct ctl_config *cfg, const char *name);
 
 /* Field parsers and formatters shared by vswitchctl, controld and vswitchd.
  * Each returns 0 or -EINVAL and, on error, writes a message that names
  * 'field' (e.g. "--vlan" or "ports[1].vlan"). */
 int ctl_parse_port_name(const char *s, const char *field,
 			char *err, size_t errsz);
+int ctl_parse_team_name(const char *s, const char *field,
+			char *err, size_t errsz);        /* as port names */
 int ctl_parse_mac(const char *s, uint8_t mac[6], const char *field,
 		  char *err, size_t errsz);              /* unicast, not 0 */
 int ctl_parse_vlan_id(long long v, const char *field,
@@ -209,5 +264,8 @@ const char *ctl_port_type_name(enum ctl_port_type t);  /* "vm", ... */
 const char *ctl_vlan_mode_name(enum ctl_vlan_mode m);  /* "access", ... */
 const char *ctl_vhost_mode_name(enum ctl_vhost_mode m);
 const char *ctl_mirror_mode_name(enum ctl_mirror_mode m); /* "none", ... */
+const char *ctl_team_mode_name(enum ctl_team_mode m);  /* "lacp", ... */
+const char *ctl_team_lb_name(enum ctl_team_lb lb);     /* "address-hash"... */
+const char *ctl_team_hash_name(enum ctl_team_hash h);  /* "transport", ... */
 
 #endif

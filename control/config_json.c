@@ -18,14 +18,19 @@
 #define CONFIG_FILE_MAX_SIZE (64u << 20)
 
 static const char *const root_keys[] = {
-	"schema_version", "switch", "ports", "static_macs", NULL
+	"schema_version", "switch", "teams", "ports", "static_macs", NULL
 };
 static const char *const switch_keys[] = { "mac_aging_s", NULL };
 static const char *const port_keys[] = {
-	"name", "type", "socket", "vhost_mode", "devargs", "mac", "vlan_mode",
+	"name", "type", "socket", "vhost_mode", "devargs", "team", "mac",
+	"vlan_mode",
 	"vlan", "allowed_vlans", "native_vlan", "mac_spoofing", "dhcp_guard",
 	"router_guard", "max_bandwidth", "min_weight", "storm_limit", "mirror",
 	"connected", "link_speed", NULL
+};
+static const char *const team_keys[] = {
+	"name", "members", "mode", "lb", "hash", "lacp_rate", "lacp_passive",
+	NULL
 };
 static const char *const static_mac_keys[] = { "mac", "vlan", "port", NULL };
 
@@ -35,6 +40,8 @@ static int decode_switch(json_t *obj, struct ctl_config *cfg, char *err,
 			 size_t errsz);
 static int decode_ports(json_t *ports, struct ctl_config *cfg, char *err,
 			size_t errsz);
+static int decode_teams(json_t *teams, struct ctl_config *cfg, char *err,
+			size_t errsz);
 static int decode_static_macs(json_t *macs, struct ctl_config *cfg,
 			      char *err, size_t errsz);
 static int decode_port(json_t *obj, const char *path, struct ctl_port *p,
@@ -43,6 +50,12 @@ static int decode_port_attachment(json_t *obj, const char *path,
 				  struct ctl_port *p, char *err, size_t errsz);
 static int decode_port_vlans(json_t *obj, const char *path,
 			     struct ctl_port *p, char *err, size_t errsz);
+static int decode_team(json_t *obj, unsigned int index, struct ctl_team *t,
+		       char *err, size_t errsz);
+static int decode_team_members(json_t *obj, const char *path,
+			       struct ctl_team *t, char *err, size_t errsz);
+static int decode_team_options(json_t *obj, const char *path,
+			       struct ctl_team *t, char *err, size_t errsz);
 static int decode_static_mac(json_t *obj, const char *path,
 			     struct ctl_static_mac *m, char *err,
 			     size_t errsz);
@@ -66,6 +79,7 @@ static int copy_string(char *dst, size_t size, const char *s,
 		       const char *field, char *err, size_t errsz);
 static json_t *encode_config(const struct ctl_config *cfg);
 static json_t *encode_port(const struct ctl_port *p);
+static json_t *encode_team(const struct ctl_team *t);
 static bool encode_port_policies(json_t *obj, const struct ctl_port *p);
 static json_t *encode_static_mac(const struct ctl_static_mac *m);
 static bool put(json_t *obj, const char *key, json_t *value);
@@ -210,6 +224,7 @@ decode_root(json_t *root, struct ctl_config *cfg, char *err, size_t errsz)
 			       "supported (expected %d)", version,
 			       CTL_SCHEMA_VERSION);
 	if (decode_switch(json_object_get(root, "switch"), cfg, err, errsz)
+	    || decode_teams(json_object_get(root, "teams"), cfg, err, errsz)
 	    || decode_ports(json_object_get(root, "ports"), cfg, err, errsz)
 	    || decode_static_macs(json_object_get(root, "static_macs"), cfg,
 				  err, errsz))
@@ -235,6 +250,28 @@ decode_ports(json_t *ports, struct ctl_config *cfg, char *err, size_t errsz)
 		if (decode_port(v, path, &cfg->ports[i], err, errsz) < 0)
 			return -EINVAL;
 		cfg->n_ports++;
+	}
+	return 0;
+}
+
+static int
+decode_teams(json_t *teams, struct ctl_config *cfg, char *err, size_t errsz)
+{
+	json_t *v;
+	size_t i;
+
+	if (teams && !json_is_array(teams))
+		return ctl_err(err, errsz, -EINVAL, "teams: expected an array, "
+			       "got %s", ctl_json_type_name(teams));
+	if (json_array_size(teams) > CTL_MAX_TEAMS)
+		return ctl_err(err, errsz, -EINVAL, "teams: %zu teams, at "
+			       "most %d", json_array_size(teams),
+			       CTL_MAX_TEAMS);
+	json_array_foreach(teams, i, v) {
+		if (decode_team(v, (unsigned int) i, &cfg->teams[i], err,
+				errsz) < 0)
+			return -EINVAL;
+		cfg->n_teams++;
 	}
 	return 0;
 }
@@ -349,6 +386,13 @@ decode_port_attachment(json_t *obj, const char *path, struct ctl_port *p,
 	if (s && copy_string(p->devargs, sizeof p->devargs, s,
 			     ctl_field(field, path, "devargs"), err, errsz) < 0)
 		return -EINVAL;
+	if (get_string(obj, path, "team", false, &s, err, errsz) < 0)
+		return -EINVAL;
+	if (s && (ctl_parse_team_name(s, ctl_field(field, path, "team"), err,
+				      errsz) < 0))
+		return -EINVAL;
+	if (s)
+		memcpy(p->team, s, strlen(s) + 1);
 	return 0;
 }
 
@@ -441,6 +485,116 @@ ctl_decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
 	p->storm_limit = (uint64_t) storm_limit;
 	p->disconnected = !connected;
 	p->link_speed = (uint64_t) link_speed;
+	return 0;
+}
+
+/* Team 'index' of the file into the zeroed 't'.  Fields are named by
+ * index until the name is read, then by name: "teams[t1].members[0]". */
+static int
+decode_team(json_t *obj, unsigned int index, struct ctl_team *t, char *err,
+	    size_t errsz)
+{
+	char path[40], field[CTL_FIELD_SIZE];
+	const char *s;
+
+	snprintf(path, sizeof path, "teams[%u]", index);
+	if (!json_is_object(obj))
+		return ctl_err(err, errsz, -EINVAL, "%s: expected an object, "
+			       "got %s", path, ctl_json_type_name(obj));
+	if (check_keys(obj, path, team_keys, err, errsz) < 0)
+		return -EINVAL;
+	if (get_string(obj, path, "name", true, &s, err, errsz) < 0
+	    || ctl_parse_team_name(s, ctl_field(field, path, "name"), err,
+				   errsz) < 0)
+		return -EINVAL;
+	memcpy(t->name, s, strlen(s) + 1);
+	snprintf(path, sizeof path, "teams[%s]", t->name);
+	return ctl_decode_team(obj, path, t, err, errsz);
+}
+
+int
+ctl_decode_team(json_t *obj, const char *path, struct ctl_team *t,
+		char *err, size_t errsz)
+{
+	char field[CTL_FIELD_SIZE];
+	const char *s;
+
+	if (decode_team_members(obj, path, t, err, errsz) < 0
+	    || get_string(obj, path, "mode", true, &s, err, errsz) < 0
+	    || ctl_parse_team_mode(s, &t->mode, ctl_field(field, path, "mode"),
+				   err, errsz) < 0
+	    || get_string(obj, path, "lb", true, &s, err, errsz) < 0
+	    || ctl_parse_team_lb(s, &t->lb, ctl_field(field, path, "lb"), err,
+				 errsz) < 0
+	    || decode_team_options(obj, path, t, err, errsz) < 0)
+		return -EINVAL;
+	return ctl_team_validate(t, path, err, errsz);
+}
+
+/* "members": an array of 1..CTL_MAX_TEAM_MEMBERS devargs strings. */
+static int
+decode_team_members(json_t *obj, const char *path, struct ctl_team *t,
+		    char *err, size_t errsz)
+{
+	json_t *members = json_object_get(obj, "members"), *v;
+	char field[CTL_FIELD_SIZE], key[32];
+	size_t i;
+
+	ctl_field(field, path, "members");
+	if (!members)
+		return ctl_err(err, errsz, -EINVAL, "%s: required key is "
+			       "missing", field);
+	if (!json_is_array(members))
+		return ctl_err(err, errsz, -EINVAL, "%s: expected an array, "
+			       "got %s", field, ctl_json_type_name(members));
+	if (json_array_size(members) > CTL_MAX_TEAM_MEMBERS)
+		return ctl_err(err, errsz, -EINVAL, "%s: %zu members, at "
+			       "most %d", field, json_array_size(members),
+			       CTL_MAX_TEAM_MEMBERS);
+	memset(t->members, 0, sizeof t->members);
+	t->n_members = 0;
+	json_array_foreach(members, i, v) {
+		snprintf(key, sizeof key, "members[%zu]", i);
+		ctl_field(field, path, key);
+		if (!json_is_string(v))
+			return ctl_err(err, errsz, -EINVAL, "%s: expected a "
+				       "string, got %s", field,
+				       ctl_json_type_name(v));
+		if (copy_string(t->members[i], sizeof t->members[i],
+				json_string_value(v), field, err, errsz) < 0)
+			return -EINVAL;
+		t->n_members++;
+	}
+	return 0;
+}
+
+/* "hash", "lacp_rate" and "lacp_passive", each refused where the mode or
+ * balancing does not use it, as VLAN keys are outside their mode. */
+static int
+decode_team_options(json_t *obj, const char *path, struct ctl_team *t,
+		    char *err, size_t errsz)
+{
+	char field[CTL_FIELD_SIZE];
+	const char *s;
+
+	if (t->lb != CTL_TEAM_LB_ADDRESS_HASH && json_object_get(obj, "hash"))
+		return ctl_err(err, errsz, -EINVAL, "%s: only with lb "
+			       "address-hash", ctl_field(field, path, "hash"));
+	if (t->mode != CTL_TEAM_LACP && json_object_get(obj, "lacp_rate"))
+		return ctl_err(err, errsz, -EINVAL, "%s: only with mode lacp",
+			       ctl_field(field, path, "lacp_rate"));
+	if (t->mode != CTL_TEAM_LACP && json_object_get(obj, "lacp_passive"))
+		return ctl_err(err, errsz, -EINVAL, "%s: only with mode lacp",
+			       ctl_field(field, path, "lacp_passive"));
+	if (get_string(obj, path, "hash", false, &s, err, errsz) < 0
+	    || (s && ctl_parse_team_hash(s, &t->hash, ctl_field(field, path,
+					 "hash"), err, errsz) < 0)
+	    || get_string(obj, path, "lacp_rate", false, &s, err, errsz) < 0
+	    || (s && ctl_parse_lacp_rate(s, &t->lacp_fast, ctl_field(field,
+					 path, "lacp_rate"), err, errsz) < 0)
+	    || get_bool(obj, path, "lacp_passive", &t->lacp_passive, err,
+			errsz) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -638,6 +792,16 @@ encode_config(const struct ctl_config *cfg)
 		     && put(root, "switch", json_incref(sw));
 		json_decref(sw);
 	}
+	if (ok && cfg->n_teams > 0) {
+		json_t *teams = json_array();
+
+		for (unsigned int i = 0; teams && i < cfg->n_teams; i++)
+			if (json_array_append_new(teams, encode_team(
+					&cfg->teams[i])) < 0)
+				ok = false;
+		ok = ok && put(root, "teams", json_incref(teams));
+		json_decref(teams);
+	}
 	for (unsigned int i = 0; ok && i < cfg->n_ports; i++)
 		ok = json_array_append_new(ports,
 					   encode_port(&cfg->ports[i])) == 0;
@@ -676,6 +840,8 @@ encode_port(const struct ctl_port *p)
 			 json_string(ctl_vhost_mode_name(p->vhost_mode)));
 	if (ok && p->devargs[0])
 		ok = put(obj, "devargs", json_string(p->devargs));
+	if (ok && p->team[0])
+		ok = put(obj, "team", json_string(p->team));
 	if (ok && p->has_mac) {
 		ctl_format_mac(p->mac, text);
 		ok = put(obj, "mac", json_string(text));
@@ -718,6 +884,33 @@ encode_port_policies(json_t *obj, const struct ctl_port *p)
 	       && (!p->disconnected || put(obj, "connected", json_false()))
 	       && (!p->link_speed || put(obj, "link_speed",
 			json_integer((json_int_t) p->link_speed)));
+}
+
+/* "hash", "lacp_rate" and "lacp_passive" only away from their default. */
+static json_t *
+encode_team(const struct ctl_team *t)
+{
+	json_t *obj = json_object(), *members = json_array();
+	bool ok = obj && members;
+
+	for (unsigned int i = 0; ok && i < t->n_members; i++)
+		ok = json_array_append_new(members,
+					   json_string(t->members[i])) == 0;
+	ok = ok && put(obj, "name", json_string(t->name))
+	     && put(obj, "members", json_incref(members))
+	     && put(obj, "mode", json_string(ctl_team_mode_name(t->mode)))
+	     && put(obj, "lb", json_string(ctl_team_lb_name(t->lb)))
+	     && (t->hash == CTL_TEAM_HASH_TRANSPORT
+		 || put(obj, "hash", json_string(ctl_team_hash_name(t->hash))))
+	     && (!t->lacp_fast || put(obj, "lacp_rate",
+				      json_string(ctl_lacp_rate_name(true))))
+	     && (!t->lacp_passive || put(obj, "lacp_passive", json_true()));
+	json_decref(members);
+	if (!ok) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 static json_t *

@@ -1,7 +1,7 @@
 /* vswitch-controld internals, shared by controld.c (process, sockets, poll
  * loop), controld_dp.c (the vswitchd connection), controld_methods.c (the
- * vswitchctl methods), controld_apply.c (changes, combined answers) and
- * controld_capture.c (live captures).
+ * vswitchctl methods), controld_apply.c (changes, combined answers),
+ * controld_team.c (NIC teams) and controld_capture.c (live captures).
  *
  * Concurrency: none.  controld is one thread running one poll() loop, and
  * it talks to vswitchd one request at a time: while a request to vswitchd
@@ -41,7 +41,8 @@ enum ctld_wait {
 	CTLD_WAIT_REVERT,       /* apply of the current config after a failure */
 	CTLD_WAIT_SHOW,         /* get_ports for 'show' */
 	CTLD_WAIT_LIST,         /* get_ports for 'list_ports' */
-	CTLD_WAIT_FORWARD,      /* port_stats, mac_table, queues */
+	CTLD_WAIT_FORWARD,      /* port_stats, mac_table, queues,
+				 * team_status */
 	CTLD_WAIT_CAPTURE,      /* capture_start */
 	CTLD_WAIT_REAP,         /* capture_stop of a gone client's capture */
 };
@@ -148,6 +149,11 @@ json_t *ctld_list_result(const struct ctld *d, json_t *states);
 /* The configuration as a json_t (new reference), NULL when out of
  * memory. */
 json_t *ctld_config_json(const struct ctl_config *cfg);
+
+/* controld_team.c: the team methods. */
+void ctld_add_team(struct ctld *d, const struct ctld_req *r);
+void ctld_del_team(struct ctld *d, const struct ctld_req *r);
+void ctld_team_status(struct ctld *d, const struct ctld_req *r);
 
 /* controld_capture.c: the capture methods ('r->fd' is capture_start's
  * to consume), the end of their requests to vswitchd, and the tie between

@@ -50,8 +50,8 @@ static void m_set_switch(struct ctld *d, const struct ctld_req *r);
 static const char *const no_params[] = { NULL };
 static const char *const name_param[] = { "name", NULL };
 static const char *const add_port_params[] = {
-	"name", "type", "socket", "vhost_mode", "devargs", "mac", POLICY_PARAMS,
-	NULL
+	"name", "type", "socket", "vhost_mode", "devargs", "team", "mac",
+	POLICY_PARAMS, NULL
 };
 /* "name" first: the rest are what set_port can change. */
 static const char *const set_port_params[] = {
@@ -65,6 +65,10 @@ static const char *const capture_start_params[] = {
 	"port", "count", "direction", NULL
 };
 static const char *const capture_id_params[] = { "id", NULL };
+static const char *const add_team_params[] = {
+	"name", "members", "mode", "lb", "hash", "lacp_rate", "lacp_passive",
+	NULL
+};
 
 static const struct ctld_method methods[] = {
 	{ "show", false, no_params, m_show },
@@ -78,6 +82,9 @@ static const struct ctld_method methods[] = {
 	{ "add_mac", true, add_mac_params, m_add_mac },
 	{ "del_mac", true, del_mac_params, m_del_mac },
 	{ "set_switch", true, set_switch_params, m_set_switch },
+	{ "add_team", true, add_team_params, ctld_add_team },
+	{ "del_team", true, name_param, ctld_del_team },
+	{ "team_status", false, name_param, ctld_team_status },
 	{ "capture_start", true, capture_start_params, ctld_capture_start,
 	  true },
 	{ "capture_status", false, capture_id_params, ctld_capture_status },
@@ -92,6 +99,9 @@ static bool check_params(struct ctld *d, const struct ctld_method *m,
 			 const struct ctld_req *r);
 static int add_port_build(const struct ctld_req *r, struct ctl_config *cand,
 			  int *code, char *err, size_t errsz);
+static int port_check_devices(const struct ctl_config *cand,
+			      const struct ctl_port *p, int *code, char *err,
+			      size_t errsz);
 static int port_from_params(const struct ctld_req *r, struct ctl_port *p,
 			    char *err, size_t errsz);
 static int set_port_fields(const struct ctld_req *r, struct ctl_port *p,
@@ -317,12 +327,42 @@ add_port_build(const struct ctld_req *r, struct ctl_config *cand, int *code,
 				       "already used by port %s", p->socket,
 				       o->name);
 	}
+	if (port_check_devices(cand, p, code, err, errsz) < 0)
+		return -EINVAL;
 	/* The file system is checked when the port is added, not on replay
 	 * (docs/protocol.md). */
 	if (p->socket[0] && ctl_check_socket_path(p->socket, p->vhost_mode,
 						  "socket", err, errsz) < 0)
 		return -EINVAL;
 	cand->n_ports++;
+	return 0;
+}
+
+/* The new port 'p' (not yet in 'cand') is made of a team that exists and
+ * makes no other port, or of a device that is no team's member. */
+static int
+port_check_devices(const struct ctl_config *cand, const struct ctl_port *p,
+		   int *code, char *err, size_t errsz)
+{
+	unsigned int member;
+	int i;
+
+	if (p->team[0] && ctl_config_team_index(cand, p->team) < 0) {
+		*code = CTL_RPC_FAILED;
+		return ctl_err(err, errsz, -ENOENT, "team: team %s does not "
+			       "exist", p->team);
+	}
+	i = ctl_config_team_port(cand, p->team);
+	if (i >= 0) {
+		*code = CTL_RPC_FAILED;
+		return ctl_err(err, errsz, -EEXIST, "team: team %s is already "
+			       "used by port %s", p->team, cand->ports[i].name);
+	}
+	i = p->devargs[0] ? ctl_config_member_team(cand, p->devargs, -1,
+						   &member) : -1;
+	if (i >= 0)
+		return ctl_err(err, errsz, -EEXIST, "devargs: %s is a member "
+			       "of team %s", p->devargs, cand->teams[i].name);
 	return 0;
 }
 
@@ -518,7 +558,7 @@ static int
 port_from_params(const struct ctld_req *r, struct ctl_port *p, char *err,
 		 size_t errsz)
 {
-	const char *name, *type, *socket, *vhost, *devargs, *mac;
+	const char *name, *type, *socket, *vhost, *devargs, *team, *mac;
 
 	if (param_name(r, "name", &name, err, errsz) < 0
 	    || param_string(r, "type", true, &type, err, errsz) < 0
@@ -526,6 +566,7 @@ port_from_params(const struct ctld_req *r, struct ctl_port *p, char *err,
 	    || param_string(r, "socket", false, &socket, err, errsz) < 0
 	    || param_string(r, "vhost_mode", false, &vhost, err, errsz) < 0
 	    || param_string(r, "devargs", false, &devargs, err, errsz) < 0
+	    || param_string(r, "team", false, &team, err, errsz) < 0
 	    || param_string(r, "mac", false, &mac, err, errsz) < 0)
 		return -EINVAL;
 	memcpy(p->name, name, strlen(name) + 1);
@@ -543,6 +584,10 @@ port_from_params(const struct ctld_req *r, struct ctl_port *p, char *err,
 		return -EINVAL;
 	if (devargs)
 		memcpy(p->devargs, devargs, strlen(devargs) + 1);
+	if (team && ctl_parse_team_name(team, "team", err, errsz) < 0)
+		return -EINVAL;
+	if (team)
+		memcpy(p->team, team, strlen(team) + 1);
 	if (mac && ctl_parse_mac(mac, p->mac, "mac", err, errsz) < 0)
 		return -EINVAL;
 	p->has_mac = mac != NULL;

@@ -5,7 +5,9 @@
  * positional argument and its options, and each option names the
  * parameter it fills and the parser that checks it locally, so that a
  * typo is caught before anything is sent and the help text comes from the
- * same table.  Human output lives in vswitchctl_print.c. */
+ * same table.  An option is given once, unless it is repeatable (its
+ * values then go as an array, in order), or a flag that takes no value.
+ * Human output lives in vswitchctl_print.c. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 enum arg_kind {
 	ARG_STRING,             /* as is */
 	ARG_NAME,               /* a port name */
+	ARG_TEAM,               /* a team name */
 	ARG_ENUM,               /* one of 'choices' */
 	ARG_MAC,                /* unicast MAC, sent normalized */
 	ARG_VLAN,               /* 1-4094, sent as an integer */
@@ -40,17 +43,20 @@ enum arg_kind {
 	ARG_BITS,               /* bits/s with k/M/G/T, sent as an integer */
 	ARG_PPS,                /* packets/s with k/M, sent as an integer */
 	ARG_MIRROR,             /* a mirror mode */
+	ARG_FLAG,               /* takes no value; sent as true */
 };
 
 struct cmd_opt {
 	const char *flag;       /* "--vlan" */
-	const char *metavar;    /* "ID" */
+	const char *metavar;    /* "ID"; NULL for ARG_FLAG */
 	const char *param;      /* JSON-RPC parameter it fills */
 	enum arg_kind kind;
 	const char *choices;    /* ARG_ENUM: "a|b|c" */
 	long long min, max;     /* ARG_INT */
 	bool required;
 	const char *help;
+	unsigned int max_times; /* repeatable up to this many times, the
+				 * values sent as an array; 0: once */
 };
 
 struct cmd {
@@ -65,6 +71,7 @@ struct cmd {
 	/* A command that is more than one request runs itself: it gets the
 	 * checked 'params' (stolen) and returns the exit status. */
 	int (*run)(const char *socket_path, bool json, json_t *params);
+	bool team_arg;          /* 'arg' is a team name, not a port name */
 };
 
 static int check_add_port(json_t *params, char *err, size_t errsz);
@@ -110,6 +117,9 @@ static const struct cmd_opt add_port_opts[] = {
 	  "with --socket: who creates the socket (default server)" },
 	{ "--devargs", "ARGS", "devargs", ARG_DEVARGS, NULL, 0, 0, false,
 	  "external, or vm in tests: DPDK device, DRIVER[,key=value]..." },
+	{ "--team", "TEAM", "team", ARG_TEAM, NULL, 0, 0, false,
+	  "external: the team (add-team) the port is made of, instead of "
+	  "--devargs" },
 	{ "--mac", "MAC", "mac", ARG_MAC, NULL, 0, 0, false,
 	  "the port's own MAC address" },
 	POLICY_OPTS,
@@ -157,6 +167,28 @@ static const struct cmd_opt set_switch_opts[] = {
 	{ NULL },
 };
 
+static const struct cmd_opt add_team_opts[] = {
+	{ "--member", "DEVARGS", "members", ARG_DEVARGS, NULL, 0, 0, true,
+	  "a member device, DRIVER[,key=value]...; once per member",
+	  CTL_MAX_TEAM_MEMBERS },
+	{ "--mode", "lacp|static|switch-independent", "mode", ARG_ENUM,
+	  "lacp|static|switch-independent", 0, 0, true,
+	  "LACP (802.1AX), static (switch dependent, no LACP) or switch "
+	  "independent" },
+	{ "--lb", "address-hash|hyperv-port|dynamic", "lb", ARG_ENUM,
+	  "address-hash|hyperv-port|dynamic", 0, 0, true,
+	  "spread outgoing traffic by addresses, by source VM port, or by "
+	  "flowlets to the least loaded member" },
+	{ "--hash", "transport|ip|mac", "hash", ARG_ENUM, "transport|ip|mac", 0,
+	  0, false, "address-hash: hash ports, IPs and MACs (default), IPs and "
+	  "MACs, or MACs" },
+	{ "--lacp-rate", "fast|slow", "lacp_rate", ARG_ENUM, "fast|slow", 0, 0,
+	  false, "lacp: a LACPDU every 1 s or 30 s (default slow)" },
+	{ "--lacp-passive", NULL, "lacp_passive", ARG_FLAG, NULL, 0, 0, false,
+	  "lacp: speak LACP only to a partner that does (default active)" },
+	{ NULL },
+};
+
 static const struct cmd_opt capture_opts[] = {
 	{ "--out", "FILE", "out", ARG_STRING, NULL, 0, 0, true,
 	  "the pcap file, opened (created or replaced) by vswitchctl as you" },
@@ -201,6 +233,15 @@ static const struct cmd commands[] = {
 	{ "capture", "capture_start", "PORT", false,
 	  "write a port's frames to a pcap file while the switch runs",
 	  capture_opts, NULL, NULL, ctl_capture_run },
+	{ "add-team", "add_team", "NAME", false,
+	  "add a NIC team, for an external port (add-port --team)",
+	  add_team_opts, NULL, NULL, NULL, true },
+	{ "del-team", "del_team", "NAME", false,
+	  "remove a team that no port is made of", no_opts, NULL, NULL, NULL,
+	  true },
+	{ "team-status", "team_status", "NAME", true,
+	  "members, LACP state and load of one team or all", no_opts, NULL,
+	  ctl_print_team_status, NULL, true },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -217,7 +258,11 @@ static int parse_command(const struct cmd *cmd, int argc, char **argv,
 			 json_t *params, char *err, size_t errsz);
 static const struct cmd_opt *find_opt(const struct cmd *cmd,
 				      const char *flag, size_t length);
+static int parse_option(const struct cmd_opt *opt, const char *value,
+			json_t *params, char *err, size_t errsz);
 static int parse_value(const struct cmd_opt *opt, const char *s,
+		       json_t *params, char *err, size_t errsz);
+static int store_value(const struct cmd_opt *opt, json_t *value,
 		       json_t *params, char *err, size_t errsz);
 static int parse_number(const char *s, const char *field, long long *out,
 			char *err, size_t errsz);
@@ -230,9 +275,10 @@ static int call(const char *path, const struct cmd *cmd, json_t *params,
 static int reply_result(json_t *reply, const struct cmd *cmd,
 			json_t **result, char *err, size_t errsz);
 static const struct cmd_opt *find_param_opt(const struct cmd *cmd,
-					    const char *msg);
+					    const char *msg, size_t *length);
 static void usage(FILE *out);
 static void command_usage(const struct cmd *cmd, FILE *out);
+static void opt_head(const struct cmd_opt *o, char *buf, size_t size);
 static void command_help(const struct cmd *cmd);
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int errf(char *err, size_t errsz, const char *fmt, ...)
@@ -344,21 +390,22 @@ parse_command(const struct cmd *cmd, int argc, char **argv, json_t *params,
 			return errf(err, errsz, "%s: unknown option '%.*s' "
 				    "(see 'vswitchctl %s --help')",
 				    cmd->name, length, a, cmd->name);
-		if (json_object_get(params, opt->param))
-			return errf(err, errsz, "%s: given more than once",
-				    opt->flag);
-		if (!eq && i + 1 == argc)
+		if (opt->kind != ARG_FLAG && !eq && i + 1 == argc)
 			return errf(err, errsz, "%s: needs a value (%s)",
 				    opt->flag, opt->metavar);
-		if (parse_value(opt, eq ? eq + 1 : argv[++i], params, err,
-				errsz) < 0)
+		if (parse_option(opt, opt->kind == ARG_FLAG ? eq
+				 : eq ? eq + 1 : argv[++i], params, err,
+				 errsz) < 0)
 			return -1;
 	}
 	if (cmd->arg && !positional && !cmd->arg_optional)
 		return errf(err, errsz, "%s: missing %s (see 'vswitchctl %s "
 			    "--help')", cmd->name, cmd->arg, cmd->name);
-	if (positional && (ctl_parse_port_name(positional, cmd->arg, err,
-					       errsz) < 0
+	if (positional && ((cmd->team_arg
+			    ? ctl_parse_team_name(positional, cmd->arg, err,
+						  errsz)
+			    : ctl_parse_port_name(positional, cmd->arg, err,
+						  errsz)) < 0
 			   || json_object_set_new(params, "name",
 						  json_string(positional)) < 0))
 		return -1;
@@ -376,6 +423,26 @@ find_opt(const struct cmd *cmd, const char *flag, size_t length)
 		if (strlen(o->flag) == length && !strncmp(o->flag, flag, length))
 			return o;
 	return NULL;
+}
+
+/* One use of 'opt' with its 'value': the text after the option, or for
+ * a flag the "=..." given with it (NULL when none, as it must be). */
+static int
+parse_option(const struct cmd_opt *opt, const char *value, json_t *params,
+	     char *err, size_t errsz)
+{
+	json_t *given = json_object_get(params, opt->param);
+
+	if (opt->max_times && json_array_size(given) >= opt->max_times)
+		return errf(err, errsz, "%s: given more than %u times",
+			    opt->flag, opt->max_times);
+	if (!opt->max_times && given)
+		return errf(err, errsz, "%s: given more than once", opt->flag);
+	if (opt->kind != ARG_FLAG)
+		return parse_value(opt, value, params, err, errsz);
+	if (value)
+		return errf(err, errsz, "%s: takes no value", opt->flag);
+	return store_value(opt, json_true(), params, err, errsz);
 }
 
 /* Checks 's' as 'opt' says and stores it in 'params'. */
@@ -398,6 +465,9 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 		break;
 	case ARG_NAME:
 		rc = ctl_parse_port_name(s, f, err, errsz);
+		break;
+	case ARG_TEAM:
+		rc = ctl_parse_team_name(s, f, err, errsz);
 		break;
 	case ARG_ENUM:
 		rc = parse_choice(s, opt->choices, f, err, errsz);
@@ -446,13 +516,37 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 	case ARG_MIRROR:
 		rc = ctl_parse_mirror_mode(s, &mirror, f, err, errsz);
 		break;
+	case ARG_FLAG:          /* parse_option() stores it */
+		break;
 	}
 	if (rc < 0)
 		return -1;
-	if (json_object_set_new(params, opt->param,
-				value_json(opt->kind, s, v, rate, b)) < 0)
-		return errf(err, errsz, "%s: not valid UTF-8", f);
-	return 0;
+	return store_value(opt, value_json(opt->kind, s, v, rate, b), params,
+			   err, errsz);
+}
+
+/* Sets 'value' (stolen; NULL when it was not valid UTF-8) as the
+ * parameter of 'opt', or appends it to the array of a repeatable one. */
+static int
+store_value(const struct cmd_opt *opt, json_t *value, json_t *params,
+	    char *err, size_t errsz)
+{
+	json_t *array = json_object_get(params, opt->param);
+
+	if (!value)
+		return errf(err, errsz, "%s: not valid UTF-8", opt->flag);
+	if (!opt->max_times)
+		return json_object_set_new(params, opt->param, value) < 0
+		       ? errf(err, errsz, "out of memory") : 0;
+	if (!array) {
+		array = json_array();
+		if (json_object_set_new(params, opt->param, array) < 0) {
+			json_decref(value);
+			return errf(err, errsz, "out of memory");
+		}
+	}
+	return json_array_append_new(array, value) < 0
+	       ? errf(err, errsz, "out of memory") : 0;
 }
 
 /* The parameter for a checked value: numbers and booleans typed, the rest
@@ -645,17 +739,19 @@ ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
 /* The result of 'reply', or its error message in 'err'.  controld's
  * messages name parameters ("dhcp_guard: only for vm ports, ..."), and
  * the user typed options: a message that starts with a parameter of 'cmd'
- * is shown with the option instead ("--dhcp-guard: ..."). */
+ * is shown with the option instead ("--dhcp-guard: ...", and "--member:
+ * ..." for "members[1]: ..."). */
 static int
 reply_result(json_t *reply, const struct cmd *cmd, json_t **result,
 	     char *err, size_t errsz)
 {
 	const struct cmd_opt *opt;
+	size_t length;
 	char msg[512];
 	int rc = ctl_cli_result(reply, result, err, errsz);
 
-	if (rc < 0 && (opt = find_param_opt(cmd, err)) != NULL) {
-		snprintf(msg, sizeof(msg), "%s", err + strlen(opt->param));
+	if (rc < 0 && (opt = find_param_opt(cmd, err, &length)) != NULL) {
+		snprintf(msg, sizeof(msg), "%s", err + length);
 		return errf(err, errsz, "%s%s", opt->flag, msg);
 	}
 	return rc;
@@ -678,15 +774,22 @@ ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz)
 }
 
 /* The option of 'cmd' whose parameter 'msg' starts with, as in
- * "vlan: ...", or NULL. */
+ * "vlan: ..." or, for a repeatable option, "members[1]: ...", or NULL;
+ * '*length' is the length of that name, up to the ':'. */
 static const struct cmd_opt *
-find_param_opt(const struct cmd *cmd, const char *msg)
+find_param_opt(const struct cmd *cmd, const char *msg, size_t *length)
 {
 	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
-		size_t length = strlen(o->param);
+		size_t n = strlen(o->param);
 
-		if (!strncmp(msg, o->param, length) && msg[length] == ':')
+		if (strncmp(msg, o->param, n))
+			continue;
+		if (o->max_times && msg[n] == '[' && strchr(msg + n, ']'))
+			n = (size_t) (strchr(msg + n, ']') - msg) + 1;
+		if (msg[n] == ':') {
+			*length = n;
 			return o;
+		}
 	}
 	return NULL;
 }
@@ -722,10 +825,23 @@ command_usage(const struct cmd *cmd, FILE *out)
 	fprintf(out, "usage: vswitchctl [--socket PATH] [--json] %s", cmd->name);
 	if (cmd->arg)
 		fprintf(out, cmd->arg_optional ? " [%s]" : " %s", cmd->arg);
-	for (const struct cmd_opt *o = cmd->opts; o->flag; o++)
-		fprintf(out, o->required ? " %s %s" : " [%s %s]", o->flag,
-			o->metavar);
+	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
+		char head[64];
+
+		opt_head(o, head, sizeof head);
+		fprintf(out, o->required ? " %s" : " [%s]", head);
+		if (o->max_times)
+			fprintf(out, " [%s ...]", head);
+	}
 	fputc('\n', out);
+}
+
+/* "--vlan ID", or "--lacp-passive" for a flag. */
+static void
+opt_head(const struct cmd_opt *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", o->flag, o->metavar ? " " : "",
+		 o->metavar ? o->metavar : "");
 }
 
 static void
@@ -738,9 +854,11 @@ command_help(const struct cmd *cmd)
 	for (const struct cmd_opt *o = cmd->opts; o->flag; o++) {
 		char head[64];
 
-		snprintf(head, sizeof head, "%s %s", o->flag, o->metavar);
+		opt_head(o, head, sizeof head);
 		printf("  %-38s %s%s\n", head, o->help,
-		       o->required ? " (required)" : "");
+		       o->required && o->max_times ? " (required, repeatable)"
+		       : o->required ? " (required)"
+		       : o->max_times ? " (repeatable)" : "");
 	}
 	exit(0);
 }

@@ -39,5 +39,6 @@ void ctl_print_list_ports(json_t *result);
 void ctl_print_port_stats(json_t *result);
 void ctl_print_mac_table(json_t *result);
 void ctl_print_queues(json_t *result);
+void ctl_print_team_status(json_t *result);
 
 #endif

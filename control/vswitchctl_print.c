@@ -23,6 +23,9 @@ static const char *const port_header[] = {
 	"POLICIES"
 };
 static const char *const static_mac_header[] = { "STATIC MAC", "VLAN", "PORT" };
+static const char *const team_header[] = {
+	"TEAM", "MODE", "BALANCING", "PORT", "MEMBERS"
+};
 static const char *const mac_table_header[] = {
 	"VLAN", "MAC", "PORT", "TYPE", "AGE"
 };
@@ -38,10 +41,19 @@ static void port_row(struct table *t, json_t *port, json_t *state);
 static void format_attachment(json_t *port, char *buf, size_t size);
 static void format_vlan(json_t *port, char *buf, size_t size);
 static void format_policies(json_t *port, char *buf, size_t size);
+static void team_rows(struct table *t, json_t *team, json_t *ports);
+static void format_team_mode(json_t *team, char *buf, size_t size);
+static void format_team_lb(json_t *team, char *buf, size_t size);
+static void print_team_status(json_t *team);
+static void print_team_member(json_t *member);
+static void print_lacp_actor(const char *who, json_t *actor);
+static void join_strings(json_t *array, const char *sep, char *buf,
+			 size_t size);
 static const char *rate_text(json_t *obj, const char *key, const char *zero,
 			     char buf[24]);
 static json_t *find_by_name(json_t *array, const char *name);
 static const char *str(json_t *obj, const char *key);
+static const char *array_str(json_t *array, size_t index);
 static long long num(json_t *obj, const char *key);
 static const char *num_text(json_t *obj, const char *key, char buf[24]);
 
@@ -51,6 +63,7 @@ ctl_print_show(json_t *result)
 	json_t *config = json_object_get(result, "config");
 	json_t *ports = json_object_get(config, "ports");
 	json_t *macs = json_object_get(config, "static_macs");
+	json_t *teams = json_object_get(config, "teams");
 	json_t *states = json_object_get(result, "ports"), *port;
 	json_t *aging = json_object_get(json_object_get(config, "switch"),
 					"mac_aging_s");
@@ -63,7 +76,8 @@ ctl_print_show(json_t *result)
 	printf("\nconfig file: %s\n", str(result, "config_file"));
 	printf("MAC aging: %lld s\n", json_is_integer(aging)
 	       ? (long long) json_integer_value(aging) : 300LL);
-	printf("ports: %zu, static MACs: %zu\n", json_array_size(ports),
+	printf("ports: %zu, teams: %zu, static MACs: %zu\n",
+	       json_array_size(ports), json_array_size(teams),
 	       json_array_size(macs));
 	if (json_array_size(ports)) {
 		putchar('\n');
@@ -71,6 +85,15 @@ ctl_print_show(json_t *result)
 		json_array_foreach(ports, i, port)
 			port_row(&t, port, find_by_name(states,
 							str(port, "name")));
+		table_print(&t, "");
+	}
+	if (json_array_size(teams)) {
+		json_t *team;
+
+		putchar('\n');
+		table_init(&t, 5, team_header);
+		json_array_foreach(teams, i, team)
+			team_rows(&t, team, ports);
 		table_print(&t, "");
 	}
 	if (json_array_size(macs)) {
@@ -183,6 +206,23 @@ ctl_print_queues(json_t *result)
 	}
 }
 
+/* vswitchd's team_status result (docs/protocol.md): a paragraph per
+ * team, then one per member. */
+void
+ctl_print_team_status(json_t *result)
+{
+	json_t *teams = json_object_get(result, "teams"), *team;
+	size_t i;
+
+	if (!json_array_size(teams))
+		printf("no teams\n");
+	json_array_foreach(teams, i, team) {
+		if (i)
+			putchar('\n');
+		print_team_status(team);
+	}
+}
+
 /* Port rows. */
 
 static void
@@ -210,6 +250,8 @@ format_attachment(json_t *port, char *buf, size_t size)
 			 str(port, "socket"));
 	else if (json_object_get(port, "devargs"))
 		snprintf(buf, size, "%s", str(port, "devargs"));
+	else if (json_object_get(port, "team"))
+		snprintf(buf, size, "team %s", str(port, "team"));
 	else if (!strcmp(str(port, "type"), "internal"))
 		snprintf(buf, size, "tap %s", str(port, "name"));
 	else
@@ -271,6 +313,134 @@ format_policies(json_t *port, char *buf, size_t size)
 		snprintf(buf, size, "mirror=%s", str(p, "mirror"));
 }
 
+/* Teams: the first member on the team's row, each other on a row of its
+ * own under it. */
+
+static void
+team_rows(struct table *t, json_t *team, json_t *ports)
+{
+	json_t *members = json_object_get(team, "members"), *port;
+	char mode[64], lb[64];
+	const char *user = "-";
+	size_t i;
+
+	json_array_foreach(ports, i, port)
+		if (!strcmp(str(port, "team"), str(team, "name")))
+			user = str(port, "name");
+	format_team_mode(team, mode, sizeof mode);
+	format_team_lb(team, lb, sizeof lb);
+	table_row(t, (const char *[]) {
+		str(team, "name"), mode, lb, user, array_str(members, 0) });
+	for (i = 1; i < json_array_size(members); i++)
+		table_row(t, (const char *[]) {
+			"", "", "", "", array_str(members, i) });
+}
+
+/* "lacp active slow", "lacp passive fast", "static". */
+static void
+format_team_mode(json_t *team, char *buf, size_t size)
+{
+	const char *mode = str(team, "mode");
+
+	if (strcmp(mode, "lacp"))
+		snprintf(buf, size, "%s", mode);
+	else
+		snprintf(buf, size, "lacp %s %s",
+			 json_is_true(json_object_get(team, "lacp_passive"))
+			 ? "passive" : "active",
+			 json_object_get(team, "lacp_rate")
+			 ? str(team, "lacp_rate") : "slow");
+}
+
+/* "address-hash transport", "hyperv-port", "dynamic". */
+static void
+format_team_lb(json_t *team, char *buf, size_t size)
+{
+	const char *lb = str(team, "lb");
+
+	if (strcmp(lb, "address-hash"))
+		snprintf(buf, size, "%s", lb);
+	else
+		snprintf(buf, size, "address-hash %s",
+			 json_object_get(team, "hash") ? str(team, "hash")
+			 : "transport");
+}
+
+static void
+print_team_status(json_t *team)
+{
+	json_t *members = json_object_get(team, "members"), *m;
+	size_t i;
+
+	printf("team %s: port %s, mode %s, lb %s, status %s\n",
+	       str(team, "name"), str(team, "port"), str(team, "mode"),
+	       str(team, "lb"), str(team, "status"));
+	json_array_foreach(members, i, m)
+		print_team_member(m);
+}
+
+static void
+print_team_member(json_t *m)
+{
+	const char *const flags[] = { "selected", "collecting",
+				      "distributing" };
+	json_t *share = json_object_get(m, "load_share");
+	char tx[24], rx[24], changed[24];
+
+	printf("  member %s: link %s", str(m, "devargs"), str(m, "link"));
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (json_is_true(json_object_get(m, flags[i])))
+			printf(", %s", flags[i]);
+	putchar('\n');
+	print_lacp_actor("actor", json_object_get(m, "actor"));
+	print_lacp_actor("partner", json_object_get(m, "partner"));
+	printf("    tx %s frames, rx %s frames", num_text(m, "tx_frames", tx),
+	       num_text(m, "rx_frames", rx));
+	if (json_is_number(share))
+		printf(", %.1f%% of the load",
+		       100.0 * json_number_value(share));
+	if (json_is_integer(json_object_get(m, "last_change_s")))
+		printf(", last change %s s ago",
+		       num_text(m, "last_change_s", changed));
+	putchar('\n');
+}
+
+/* "    actor:   system 02:00:00:00:00:01, key 1, port 2, state
+ * activity,timeout,...": the LACP view of one end, when there is one. */
+static void
+print_lacp_actor(const char *who, json_t *actor)
+{
+	char key[24], port[24], state[CELL_SIZE];
+
+	if (!json_is_object(actor))
+		return;
+	join_strings(json_object_get(actor, "state"), ",", state,
+		     sizeof state);
+	printf("    %s:%*s system %s, key %s, port %s, state %s\n", who,
+	       (int) (strlen("partner") - strlen(who)), "",
+	       str(actor, "system"), num_text(actor, "key", key),
+	       num_text(actor, "port", port), state);
+}
+
+/* The strings of 'array' joined with 'sep', "-" when there are none. */
+static void
+join_strings(json_t *array, const char *sep, char *buf, size_t size)
+{
+	json_t *v;
+	size_t i, used = 0;
+
+	snprintf(buf, size, "-");
+	json_array_foreach(array, i, v) {
+		int n = snprintf(buf + used, size - used, "%s%s",
+				 i ? sep : "", json_is_string(v)
+				 ? json_string_value(v) : "?");
+
+		if (n < 0 || (size_t) n >= size - used)
+			return;
+		used += (size_t) n;
+	}
+}
+
 /* The integer at 'key' with a suffix ("100M"), 'zero' for 0, "-" when
  * missing. */
 static const char *
@@ -304,6 +474,14 @@ static const char *
 str(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "-";
+}
+
+static const char *
+array_str(json_t *array, size_t index)
+{
+	const char *s = json_string_value(json_array_get(array, index));
 
 	return s ? s : "-";
 }

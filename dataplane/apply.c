@@ -28,7 +28,7 @@ same_attachment(const struct ctl_port *a, const struct ctl_port *b)
 {
 	return a->type == b->type && !strcmp(a->socket, b->socket) &&
 	       a->vhost_mode == b->vhost_mode &&
-	       !strcmp(a->devargs, b->devargs);
+	       !strcmp(a->devargs, b->devargs) && !strcmp(a->team, b->team);
 }
 
 static bool

@@ -65,6 +65,8 @@ port_field(const struct dp_port *p)
 {
 	if (p->cfg.type == CTL_PORT_INTERNAL)
 		return "name";
+	if (p->cfg.team[0])
+		return "team";
 	return p->cfg.socket[0] ? "socket" : "devargs";
 }
 
@@ -152,6 +154,13 @@ dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 	p->error[0] = '\0';
 	for (int q = 0; q < DP_MAX_RXQ; q++)
 		p->assign[q] = DP_NO_WORKER;
+	/* Teams (issue 6) are configured ahead of their dataplane: the
+	 * port is reported in error, never opened as a device. */
+	if (p->cfg.team[0]) {
+		snprintf(err, errsz, "ports[%s].%s: teams are not supported by "
+			 "this vswitchd yet", p->cfg.name, port_field(p));
+		return -ENOTSUP;
+	}
 	if (port_devstring(dp, p, devstr, sizeof(devstr)) < 0) {
 		snprintf(err, errsz, "ports[%s].%s: too long", p->cfg.name,
 			 port_field(p));

@@ -264,6 +264,170 @@ and $PORT('vm4')['policies'] == dict($POLICY_DEFAULTS, dhcp_guard=True,
   mirror='source')"
 check "del-port of it" ctl del-port vmp
 
+# --- NIC teams (docs/config.md "Teams")
+TA=net_af_packet,iface=ta
+TB=net_af_packet,iface=tb
+check "add-team lacp" ctl add-team t1 --member $TA --member $TB --mode lacp \
+	--lb address-hash --lacp-rate fast
+check "add-team switch-independent" ctl add-team t2 --member net_tap,iface=tc \
+	--mode switch-independent --lb hyperv-port
+check "add-team lacp passive, address hash of MACs" ctl add-team t3 \
+	--member 0000:01:00.0 --member 0000:01:00.1 --mode lacp \
+	--lb address-hash --hash mac --lacp-passive
+check "add-team static, dynamic" ctl add-team t4 --member net_tap,iface=td \
+	--mode static --lb dynamic
+check "add-port external --team" ctl add-port up2 --type external --team t1
+check "the file holds the teams in canonical form" jcheck "$CONF" "
+d['teams'] == [
+  {'name': 't1', 'members': ['$TA', '$TB'], 'mode': 'lacp',
+   'lb': 'address-hash', 'lacp_rate': 'fast'},
+  {'name': 't2', 'members': ['net_tap,iface=tc'], 'mode': 'switch-independent',
+   'lb': 'hyperv-port'},
+  {'name': 't3', 'members': ['0000:01:00.0', '0000:01:00.1'], 'mode': 'lacp',
+   'lb': 'address-hash', 'hash': 'mac', 'lacp_passive': True},
+  {'name': 't4', 'members': ['net_tap,iface=td'], 'mode': 'static',
+   'lb': 'dynamic'}]
+and d['ports'][-1] == {'name': 'up2', 'type': 'external', 'team': 't1'}"
+check "del-team" ctl del-team t4
+check "... leaves the others" jcheck "$CONF" \
+	"[t['name'] for t in d['teams']] == ['t1', 't2', 't3']"
+ctl --json show >"$T/show.json"
+check "show --json: the teams in config, the team in the port" \
+	jcheck "$T/show.json" "
+[t['name'] for t in d['config']['teams']] == ['t1', 't2', 't3']
+and d['config']['ports'][-1]['team'] == 't1'
+and d['config']['ports'][-1]['policies'] == dict($POLICY_DEFAULTS, link_speed=0)"
+ctl show >"$T/show.txt"
+check "show counts the teams" grep -q '^ports: 6, teams: 3, static MACs: 1$' \
+	"$T/show.txt"
+check "show: a team row per team, a member per row" bash -c "
+	grep -Eq '^t1 +lacp active fast +address-hash transport +up2 +$TA\$' '$T/show.txt' &&
+	grep -Eq '^ +$TB\$' '$T/show.txt' &&
+	grep -Eq '^t2 +switch-independent +hyperv-port +- +net_tap,iface=tc\$' '$T/show.txt' &&
+	grep -Eq '^t3 +lacp passive slow +address-hash mac +- +0000:01:00.0\$' '$T/show.txt' &&
+	grep -Eq '^TEAM +MODE +BALANCING +PORT +MEMBERS\$' '$T/show.txt'"
+check "show: the port made of a team" \
+	grep -Eq '^up2 +external +team t1 +untagged +- +- +- +mirror=none link-speed=auto$' \
+	"$T/show.txt"
+ctl --json list-ports >"$T/ports.json"
+check "list-ports --json: the port's team" jcheck "$T/ports.json" \
+	"$PORT('up2')['team'] == 't1' and 'devargs' not in $PORT('up2')"
+check "add-team --help" bash -c "'$CTL_BIN' add-team --help | grep -qF -- \
+	'add-team NAME --member DEVARGS [--member DEVARGS ...] --mode lacp|static|switch-independent --lb address-hash|hyperv-port|dynamic [--hash transport|ip|mac] [--lacp-rate fast|slow] [--lacp-passive]'"
+check "add-team --help: --member is repeatable" bash -c "'$CTL_BIN' add-team --help |
+	grep -Eq '^  --member DEVARGS .*\\(required, repeatable\\)\$'"
+check "add-port --help lists --team" bash -c "'$CTL_BIN' add-port --help |
+	grep -q -- '^  --team TEAM '"
+
+# Bad team input: refused, the option named, the file untouched.
+expect_fail "a member in two teams" \
+	"--member: $TB is already a member of team t1" \
+	add-team t5 --member net_tap,iface=te --member $TB --mode static --lb dynamic
+expect_fail "a member in two teams (another instance number)" \
+	"--member: net_af_packet1,iface=ta is already a member of team t1" \
+	add-team t5 --member net_af_packet1,iface=ta --mode static --lb dynamic
+expect_fail "a member that is a port's devargs" \
+	"--member: net_af_packet,iface=veth4 is already the devargs of port vm4" \
+	add-team t5 --member net_af_packet,iface=veth4 --mode static --lb dynamic
+expect_fail "a member twice in one team" \
+	"--member: net_tap,iface=te is already a member of this team" \
+	add-team t5 --member net_tap,iface=te --member net_tap,iface=te \
+	--mode static --lb dynamic
+expect_fail "a port on another team's member" \
+	"--devargs: $TA is a member of team t1" \
+	add-port x --type external --devargs $TA
+expect_fail "unknown team in add-port" "--team: team t9 does not exist" \
+	add-port x --type external --team t9
+expect_fail "unknown team in del-team" "team t9 does not exist" del-team t9
+expect_fail "del-team of a team in use" "team t1 is used by port up2" \
+	del-team t1
+expect_fail "a team for two ports" "--team: team t1 is already used by port up2" \
+	add-port x --type external --team t1
+expect_fail "--team on a vm port" "--team: only for external ports, not vm ports" \
+	add-port x --type vm --devargs net_tap,iface=x --team t2
+expect_fail "--team on an internal port" \
+	"--team: only for external ports, not internal ports" \
+	add-port x --type internal --team t2
+expect_fail "--team and --devargs" \
+	"--team: an external port takes devargs or team, not both" \
+	add-port x --type external --devargs net_tap,iface=x --team t2
+expect_fail "--lacp-rate with --mode static" "--lacp-rate: only with mode lacp" \
+	add-team t5 --member net_tap,iface=te --mode static --lb dynamic \
+	--lacp-rate fast
+expect_fail "--lacp-rate slow (the default) with --mode switch-independent" \
+	"--lacp-rate: only with mode lacp" add-team t5 --member net_tap,iface=te \
+	--mode switch-independent --lb dynamic --lacp-rate slow
+expect_fail "--lacp-passive with --mode static" \
+	"--lacp-passive: only with mode lacp" add-team t5 \
+	--member net_tap,iface=te --mode static --lb dynamic --lacp-passive
+expect_fail "--hash with --lb dynamic" "--hash: only with lb address-hash" \
+	add-team t5 --member net_tap,iface=te --mode lacp --lb dynamic --hash ip
+expect_fail "--hash with --lb hyperv-port" "--hash: only with lb address-hash" \
+	add-team t5 --member net_tap,iface=te --mode lacp --lb hyperv-port \
+	--hash transport
+expect_fail "zero members" "add-team: --member is required" \
+	add-team t5 --mode static --lb dynamic
+expect_fail "9 members" "--member: given more than 8 times" \
+	add-team t5 $(for i in 1 2 3 4 5 6 7 8 9; do echo --member net_tap,iface=n$i; done) \
+	--mode static --lb dynamic
+expect_fail "duplicate team name" "team t1 already exists" \
+	add-team t1 --member net_tap,iface=te --mode static --lb dynamic
+expect_fail "no --mode" "add-team: --mode is required" \
+	add-team t5 --member net_tap,iface=te --lb dynamic
+expect_fail "no --lb" "add-team: --lb is required" \
+	add-team t5 --member net_tap,iface=te --mode static
+expect_fail "bad --mode" "--mode: 'active' is not one of lacp|static|switch-independent" \
+	add-team t5 --member net_tap,iface=te --mode active --lb dynamic
+expect_fail "bad --lb" "--lb: 'round-robin' is not one of" \
+	add-team t5 --member net_tap,iface=te --mode static --lb round-robin
+expect_fail "bad --hash" "--hash: 'l4' is not one of transport|ip|mac" \
+	add-team t5 --member net_tap,iface=te --mode lacp --lb address-hash --hash l4
+expect_fail "bad --lacp-rate" "--lacp-rate: 'medium' is not one of fast|slow" \
+	add-team t5 --member net_tap,iface=te --mode lacp --lb dynamic \
+	--lacp-rate medium
+expect_fail "--lacp-passive takes no value" "--lacp-passive: takes no value" \
+	add-team t5 --member net_tap,iface=te --mode lacp --lb dynamic \
+	--lacp-passive=yes
+expect_fail "bad member devargs" "--member: 'net tap' does not start with" \
+	add-team t5 --member "net tap" --mode static --lb dynamic
+expect_fail "bad team name" "NAME: 't 5' is not a team name" \
+	add-team "t 5" --member net_tap,iface=te --mode static --lb dynamic
+expect_fail "bad --team name" "--team: 'a/b' is not a team name" \
+	add-port x --type external --team a/b
+expect_fail "team-status of an unknown team" "team t9 does not exist" \
+	team-status t9
+expect_fail "team-status without vswitchd" "vswitchd is not connected" \
+	team-status
+before=$(sha256sum <"$CONF")
+# rpc_team ID METHOD PARAMS CODE NEEDLE: the reply is error CODE, its
+# message starting with NEEDLE.
+rpc_team() {
+	reply=$(rpc "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"$2\",\"params\":$3}")
+	check "controld refuses $2 $3 ($4 $5)" jcheck - \
+		"d['id'] == $1 and d['error']['code'] == $4 and d['error']['message'].startswith(\"$5\")" <<<"$reply"
+}
+rpc_team 40 add_team '{"name":"t5","members":"net_tap","mode":"static","lb":"dynamic"}' \
+	-32602 'members: expected an array, got a string'
+rpc_team 41 add_team '{"name":"t5","members":[],"mode":"static","lb":"dynamic"}' \
+	-32602 'members: a team needs at least one member'
+rpc_team 42 add_team '{"name":"t5","members":["a","b","c","d","e","f","g","h","i"],"mode":"static","lb":"dynamic"}' \
+	-32602 'members: 9 members, at most 8'
+rpc_team 43 add_team '{"name":"t5","members":["net_tap",1],"mode":"static","lb":"dynamic"}' \
+	-32602 'members[1]: expected a string, got an integer'
+rpc_team 44 add_team '{"name":"t5","members":["net_tap,iface=te"],"mode":"static","lb":"dynamic","lacp_passive":false}' \
+	-32602 'lacp_passive: only with mode lacp'
+rpc_team 45 add_team '{"name":"t5","members":["net_tap,iface=te"],"mode":"lacp","lb":"dynamic","lacp_passive":"yes"}' \
+	-32602 'lacp_passive: expected a boolean, got a string'
+rpc_team 46 add_team '{"name":"t5","members":["net_tap,iface=te"],"lb":"dynamic"}' \
+	-32602 'mode: required key is missing'
+rpc_team 47 add_team '{"name":"t5","members":["net_tap,iface=te"],"mode":"lacp","lb":"dynamic","rate":"fast"}' \
+	-32602 'rate: unknown parameter of add_team'
+rpc_team 48 del_team '{}' -32602 'name: required parameter is missing'
+rpc_team 49 del_team '{"name":"t1"}' -32000 'team t1 is used by port up2'
+rpc_team 50 add_port '{"name":"x","type":"external","team":7}' \
+	-32602 'team: expected a string, got an integer'
+check "bad team requests changed nothing" test "$before" = "$(sha256sum <"$CONF")"
+
 # --- bad input: refused, field named, file untouched
 expect_fail "unknown port (del-port)" "port vm9 does not exist" del-port vm9
 expect_fail "unknown port (set-port)" "vm9" set-port vm9 --vlan 10
@@ -309,8 +473,6 @@ expect_fail "duplicate static MAC" "already exists" \
 expect_fail "unknown static MAC" "does not exist" \
 	del-mac --mac 52:54:00:00:00:0b
 expect_fail "MAC aging out of range" "--mac-aging" set-switch --mac-aging 5
-expect_fail "--team is not accepted yet" "unknown option '--team'" \
-	add-port x --type external --team t0
 expect_fail "--min-weight 0" "--min-weight: 0 is out of range (1-100)" \
 	set-port vm4 --min-weight 0
 expect_fail "--min-weight 101" "--min-weight: 101 is out of range (1-100)" \
@@ -423,7 +585,7 @@ done
 # --- help
 check "vswitchctl --help" bash -c "'$CTL_BIN' --help | grep -q '^usage: vswitchctl'"
 for cmd in show add-port del-port set-port list-ports port-stats mac-table \
-	queues add-mac del-mac set-switch; do
+	queues add-mac del-mac set-switch add-team del-team team-status; do
 	check "vswitchctl $cmd --help" bash -c "'$CTL_BIN' $cmd --help |
 		grep -q '^usage: vswitchctl .*$cmd' && '$CTL_BIN' --help | grep -q '^  $cmd'"
 done
@@ -436,12 +598,17 @@ check "vswitch-controld --help" bash -c "'$CTLD' --help | grep -q '^usage: vswit
 
 # --- restart: the configuration persists
 ctl --json list-ports >"$T/before.json"
+ctl --json show | python3 -c 'import json, sys; print(json.load(sys.stdin)["config"]["teams"])' \
+	>"$T/teams_before.txt"
 check "SIGTERM stops controld with status 0" stop_controld
 check "sockets are removed on exit" test ! -e "$SOCK" -a ! -e "$DPSOCK"
 check "controld restarts" start_controld
 ctl --json list-ports >"$T/after.json"
 check "list-ports --json is identical after a restart" \
 	cmp -s "$T/before.json" "$T/after.json"
+check "... and so are the teams" cmp -s "$T/teams_before.txt" \
+	<(ctl --json show | python3 -c 'import json, sys; print(json.load(sys.stdin)["config"]["teams"])')
+check "... with the port made of a team" jcheck "$T/after.json" "$PORT('up2')['team'] == 't1'"
 check "... with the port policies" jcheck "$T/after.json" "
 $PORT('vm4')['policies'] == dict($POLICY_DEFAULTS, dhcp_guard=True,
   router_guard=True, max_bandwidth=100000000, min_weight=3, storm_limit=1000,
@@ -476,6 +643,9 @@ check "root may change" ctl del-port grp0
 cat >"$T/fake_vswitchd.py" <<'EOF'
 import json, os, socket, sys, time
 path, log = sys.argv[1], sys.argv[2]
+# With "teams", team_status is answered as docs/protocol.md describes;
+# without, it is an unknown method, as in a vswitchd that has no teams.
+with_teams = sys.argv[3:] == ["teams"]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 deadline = time.time() + 10
 while True:
@@ -498,6 +668,21 @@ def state(i, p):
             "drops": {"truncated": 0, "tagged-on-access": 3}}}
 send({"jsonrpc": "2.0", "method": "hello", "params": {"pid": os.getpid()}})
 ports = []
+teams = []
+def team_status(t):
+    users = [q["name"] for q in ports if q.get("team") == t["name"]]
+    end = lambda system, port: {"system": system, "key": 1, "port": port,
+        "state": ["activity", "aggregation", "synchronization",
+                  "collecting", "distributing"]}
+    return {"name": t["name"], "port": users[0] if users else None,
+            "mode": t["mode"], "lb": t["lb"], "status": "up",
+            "members": [{"devargs": m, "link": "up", "selected": True,
+                         "collecting": True, "distributing": True,
+                         "actor": end("02:00:00:00:00:01", i + 1),
+                         "partner": end("02:00:00:00:00:02", i + 11),
+                         "tx_frames": 100 + i, "rx_frames": 90,
+                         "load_share": 0.5, "last_change_s": 12}
+                        for i, m in enumerate(t["members"])]}
 for line in f:
     req = json.loads(line)
     with open(log, "a") as lf:
@@ -513,6 +698,7 @@ for line in f:
                   "message": "ports[bad].devargs: cannot probe 'net_tap,iface=bad': -2"}})
             continue
         ports = p["config"]["ports"]
+        teams = p["config"].get("teams", [])
         ok({"ports": [{"name": n, "status": "ok"} for n in names]})
     elif m == "get_ports":
         ok({"ports": [state(i, q) for i, q in enumerate(ports)
@@ -523,23 +709,31 @@ for line in f:
              "static": False, "age_s": 4},
             {"vlan": 10, "mac": "52:54:00:00:00:09", "port": "vm1",
              "static": True, "age_s": 0}]})
+    elif m == "team_status" and with_teams:
+        ok({"teams": [team_status(t) for t in teams
+                      if p.get("name") in (None, t["name"])]})
     elif m == "queues":
         ok({"workers": [{"worker": 0, "lcore": 1, "busy_cycles": 300,
             "idle_cycles": 700, "queues": [{"port": "vm1", "queue": 0,
             "cycles": 1000, "packets": 10}]}]})
     else:
         send({"jsonrpc": "2.0", "id": rid,
-              "error": {"code": -32601, "message": "unknown method"}})
+              "error": {"code": -32601, "message": "unknown method '%s'" % m}})
 EOF
 start_fake() {
-	python3 "$T/fake_vswitchd.py" "$DPSOCK" "$T/dp.log" &
+	python3 "$T/fake_vswitchd.py" "$DPSOCK" "$T/dp.log" "$@" &
 	FAKE_PID=$!
 	wait_for 10 bash -c "grep -q '\"replay\": true' '$T/dp.log' 2>/dev/null"
 }
 check "vswitchd connects and gets the configuration replayed" start_fake
 check "the replay holds the whole configuration" jcheck - "
 d['params']['replay'] and [p['name'] for p in d['params']['config']['ports']]
-== ['vm1', 'vmc', 'vm4', 'uplink', 'host0']" <<<"$(head -n 1 "$T/dp.log")"
+== ['vm1', 'vmc', 'vm4', 'uplink', 'host0', 'up2']" <<<"$(head -n 1 "$T/dp.log")"
+check "... with the teams and the port's team, in the file's form" jcheck - "
+[t['name'] for t in d['params']['config']['teams']] == ['t1', 't2', 't3']
+and d['params']['config']['teams'][0]['lacp_rate'] == 'fast'
+and d['params']['config']['ports'][-1] == {'name': 'up2', 'type': 'external', 'team': 't1'}" \
+	<<<"$(head -n 1 "$T/dp.log")"
 check "... with the port policies, in the file's form" jcheck - "
 d['params']['config']['ports'][2]['max_bandwidth'] == 100000000
 and d['params']['config']['ports'][2]['mirror'] == 'source'
@@ -549,7 +743,7 @@ and all('policies' not in p for p in d['params']['config']['ports'])" \
 wait_for 10 bash -c "'$CTL_BIN' --socket '$SOCK' show | grep -q '^dataplane: up'"
 ctl --json show >"$T/show.json"
 check "show reports the dataplane up with its pid" jcheck "$T/show.json" \
-	"d['dataplane'] == 'up' and d['dataplane_pid'] == $FAKE_PID and len(d['ports']) == 5"
+	"d['dataplane'] == 'up' and d['dataplane_pid'] == $FAKE_PID and len(d['ports']) == 6"
 check "list-ports carries port state" bash -c "'$CTL_BIN' --socket '$SOCK' list-ports |
 	grep -Eq '^uplink +external +net_tap,iface=up0 +untagged +- +up +ok +mirror=none link-speed=10G\$'"
 check "port-stats prints counters and non-zero drops only" bash -c "
@@ -559,6 +753,24 @@ check "port-stats prints counters and non-zero drops only" bash -c "
 check "mac-table" bash -c "'$CTL_BIN' --socket '$SOCK' mac-table |
 	grep -Eq '^10 +52:54:00:00:00:09 +vm1 +static +-\$'"
 check "queues" bash -c "'$CTL_BIN' --socket '$SOCK' queues | grep -Eq '^  vm1 +0 +1000 +10 +100.0\$'"
+expect_fail "team-status, which this vswitchd does not know" \
+	"unknown method 'team_status'" team-status
+expect_fail "team-status t1, which this vswitchd does not know" \
+	"unknown method 'team_status'" team-status t1
+check "... was forwarded with the team's name" jcheck - "
+d['method'] == 'team_status' and d['params'] == {'name': 't1'}" \
+	<<<"$(tail -n 1 "$T/dp.log")"
+check "add-team goes through vswitchd" ctl add-team t5 --member net_tap,iface=te \
+	--mode static --lb dynamic
+check "... as apply replay:false with the new team" jcheck - "
+not d['params']['replay'] and d['params']['config']['teams'][-1]
+== {'name': 't5', 'members': ['net_tap,iface=te'], 'mode': 'static', 'lb': 'dynamic'}" \
+	<<<"$(tail -n 1 "$T/dp.log")"
+check "del-team goes through vswitchd" ctl del-team t5
+check "... as apply replay:false without it" jcheck - "
+not d['params']['replay']
+and [t['name'] for t in d['params']['config']['teams']] == ['t1', 't2', 't3']" \
+	<<<"$(tail -n 1 "$T/dp.log")"
 check "a change goes through vswitchd" ctl add-port ext2 --type external \
 	--devargs net_tap,iface=e2
 check "... as apply replay:false" jcheck - "
@@ -586,10 +798,30 @@ FAKE_PID=""
 expect_fail "port-stats after vswitchd left" "vswitchd is not connected" port-stats
 check "changes while vswitchd is away are kept" ctl del-port ext2
 : >"$T/dp.log"
-check "vswitchd reconnects and gets the replay" start_fake
+check "vswitchd reconnects and gets the replay" start_fake teams
 check "... with the change made while it was away" jcheck - "
-[p['name'] for p in d['params']['config']['ports']] == ['vm1', 'vmc', 'vm4', 'uplink', 'host0']" \
+[p['name'] for p in d['params']['config']['ports']] == ['vm1', 'vmc', 'vm4', 'uplink', 'host0', 'up2']" \
 	<<<"$(head -n 1 "$T/dp.log")"
+wait_for 10 bash -c "'$CTL_BIN' --socket '$SOCK' show | grep -q '^dataplane: up'"
+ctl team-status t1 >"$T/team.txt"
+check "team-status t1 (vswitchd with teams)" test $? -eq 0
+check "... prints the team" grep -qx \
+	'team t1: port up2, mode lacp, lb address-hash, status up' "$T/team.txt"
+check "... each member" grep -qx \
+	"  member $TB: link up, selected, collecting, distributing" "$T/team.txt"
+check "... with its LACP actor and partner" bash -c "
+	grep -qx '    actor:   system 02:00:00:00:00:01, key 1, port 1, state activity,aggregation,synchronization,collecting,distributing' '$T/team.txt' &&
+	grep -qx '    partner: system 02:00:00:00:00:02, key 1, port 12, state activity,aggregation,synchronization,collecting,distributing' '$T/team.txt'"
+check "... and its traffic" grep -qx \
+	'    tx 101 frames, rx 90 frames, 50.0% of the load, last change 12 s ago' \
+	"$T/team.txt"
+check "... and no other team" test "$(grep -c '^team ' "$T/team.txt")" = 1
+ctl --json team-status >"$T/team.json"
+check "team-status --json: every team, as vswitchd answered" jcheck "$T/team.json" "
+[t['name'] for t in d['teams']] == ['t1', 't2', 't3']
+and d['teams'][1]['port'] is None and len(d['teams'][2]['members']) == 2"
+check "team-status without a name asks for all" jcheck - "
+d['method'] == 'team_status' and d['params'] == {}" <<<"$(tail -n 1 "$T/dp.log")"
 check "SIGTERM with vswitchd connected" stop_controld
 kill "$FAKE_PID" 2>/dev/null
 wait "$FAKE_PID" 2>/dev/null

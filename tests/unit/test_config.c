@@ -323,6 +323,115 @@ Test(parse, mirror_mode)
 		     0);
 }
 
+Test(parse, team_settings)
+{
+	enum ctl_team_mode mode = CTL_TEAM_LACP;
+	enum ctl_team_lb lb = CTL_TEAM_LB_ADDRESS_HASH;
+	enum ctl_team_hash hash = CTL_TEAM_HASH_TRANSPORT;
+	char err[ERRSZ] = "";
+	bool fast = false;
+
+	for (int i = CTL_TEAM_LACP; i <= CTL_TEAM_SWITCH_INDEPENDENT; i++) {
+		cr_assert_eq(ctl_parse_team_mode(ctl_team_mode_name(i), &mode,
+						 "mode", err, sizeof err), 0);
+		cr_assert_eq((int) mode, i);
+	}
+	for (int i = CTL_TEAM_LB_ADDRESS_HASH; i <= CTL_TEAM_LB_DYNAMIC; i++) {
+		cr_assert_eq(ctl_parse_team_lb(ctl_team_lb_name(i), &lb, "lb",
+					       err, sizeof err), 0);
+		cr_assert_eq((int) lb, i);
+	}
+	for (int i = CTL_TEAM_HASH_TRANSPORT; i <= CTL_TEAM_HASH_MAC; i++) {
+		cr_assert_eq(ctl_parse_team_hash(ctl_team_hash_name(i), &hash,
+						 "hash", err, sizeof err), 0);
+		cr_assert_eq((int) hash, i);
+	}
+	cr_assert_str_eq(ctl_team_mode_name(CTL_TEAM_SWITCH_INDEPENDENT),
+			 "switch-independent");
+	cr_assert_str_eq(ctl_team_lb_name(CTL_TEAM_LB_HYPERV_PORT),
+			 "hyperv-port");
+	cr_assert_str_eq(ctl_team_hash_name(CTL_TEAM_HASH_IP), "ip");
+	cr_assert_str_eq(ctl_team_mode_name((enum ctl_team_mode) 3), "?");
+	cr_assert_str_eq(ctl_team_lb_name((enum ctl_team_lb) 3), "?");
+	cr_assert_str_eq(ctl_team_hash_name((enum ctl_team_hash) 3), "?");
+
+	cr_assert_eq(ctl_parse_team_mode("active", &mode, "--mode", err,
+					 sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--mode: 'active' is not one of lacp, static, "
+			 "switch-independent");
+	cr_assert_eq(mode, CTL_TEAM_SWITCH_INDEPENDENT, "output changed");
+	cr_assert_eq(ctl_parse_team_lb("round-robin", &lb, "--lb", err,
+				       sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--lb: 'round-robin' is not one of address-hash, "
+			 "hyperv-port, dynamic");
+	cr_assert_eq(ctl_parse_team_hash("l4", &hash, "--hash", err,
+					 sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--hash: 'l4' is not one of transport, ip, mac");
+
+	cr_assert_eq(ctl_parse_lacp_rate("fast", &fast, "f", NULL, 0), 0);
+	cr_assert(fast);
+	cr_assert_eq(ctl_parse_lacp_rate("slow", &fast, "f", NULL, 0), 0);
+	cr_assert(!fast);
+	cr_assert_eq(ctl_parse_lacp_rate("Fast", &fast, "--lacp-rate", err,
+					 sizeof err), -EINVAL);
+	cr_assert_str_eq(err, "--lacp-rate: 'Fast' is not one of slow, fast");
+	cr_assert_str_eq(ctl_lacp_rate_name(true), "fast");
+	cr_assert_str_eq(ctl_lacp_rate_name(false), "slow");
+}
+
+Test(parse, team_name)
+{
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_parse_team_name("team-1_a.b", "name", err,
+					 sizeof err), 0);
+	cr_assert_eq(ctl_parse_team_name("t23456789012345", "name", err,
+					 sizeof err), 0);
+	cr_assert_lt(ctl_parse_team_name("t234567890123456", "--team", err,
+					 sizeof err), 0);
+	cr_assert_str_eq(err, "--team: 't234567890123456' is longer than 15 "
+			 "characters");
+	cr_assert_lt(ctl_parse_team_name("t 1", "--team", err, sizeof err), 0);
+	cr_assert_str_eq(err, "--team: 't 1' is not a team name (A-Z a-z 0-9 _ "
+			 ". -)");
+	cr_assert_lt(ctl_parse_team_name("", "NAME", err, sizeof err), 0);
+	cr_assert_str_eq(err, "NAME: a team name cannot be empty");
+	cr_assert_lt(ctl_parse_port_name("", "NAME", err, sizeof err), 0);
+	cr_assert_str_eq(err, "NAME: a port name cannot be empty");
+}
+
+/* Same device: the same devargs, but for a vdev's instance number and the
+ * short form of a PCI address. */
+Test(parse, same_device)
+{
+	static const char *const same[][2] = {
+		{ "net_tap,iface=a", "net_tap,iface=a" },
+		{ "net_af_packet0,iface=a", "net_af_packet,iface=a" },
+		{ "net_af_packet1,iface=a", "net_af_packet12,iface=a" },
+		{ "eth_ring3", "eth_ring" },
+		{ "01:00.0", "0000:01:00.0" },
+		{ "0000:AF:00.1,rxq=2", "af:00.1,rxq=2" },
+	};
+	static const char *const different[][2] = {
+		{ "net_tap,iface=a", "net_tap,iface=b" },
+		{ "net_tap,iface=a", "net_tap" },
+		{ "net_tap,iface=a", "net_tun,iface=a" },
+		{ "01:00.0", "0001:01:00.0" },
+		{ "01:00.0", "01:00.1" },
+		{ "mlx5_0", "mlx5_1" },
+		{ "0000:01:00.0,rxq=2", "0000:01:00.0" },
+	};
+
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		cr_assert(ctl_same_device(same[i][0], same[i][1]), "%s, %s",
+			  same[i][0], same[i][1]);
+		cr_assert(ctl_same_device(same[i][1], same[i][0]));
+	}
+	for (size_t i = 0; i < sizeof different / sizeof different[0]; i++)
+		cr_assert(!ctl_same_device(different[i][0], different[i][1]),
+			  "%s, %s", different[i][0], different[i][1]);
+}
+
 Test(parse, on_off_and_yes_no)
 {
 	static const char *const bad[] = {
@@ -941,6 +1050,300 @@ Test(json, policies_on_the_wrong_port_type)
 	expect_port_ok(VM_PORT ", \"mirror\": \"destination\"");
 }
 
+/* JSON decoding: teams. */
+
+/* A configuration of 'teams' (the inside of the array) and, after the
+ * port 'ok', 'ports' (may be empty). */
+static char *
+with_teams(const char *teams, const char *ports)
+{
+	char *json;
+
+	cr_assert_geq(asprintf(&json, "{\"schema_version\": 1, \"teams\": "
+			       "[%s], \"ports\": [{\"name\": \"ok\", "
+			       "\"type\": \"internal\"}%s%s]}", teams,
+			       *ports ? ", " : "", ports), 0);
+	return json;
+}
+
+static void
+expect_teams_error(const char *teams, const char *ports, const char *needle)
+{
+	char *json = with_teams(teams, ports);
+
+	expect_json_error(json, needle);
+	free(json);
+}
+
+static struct ctl_config *
+decode_teams(const char *teams, const char *ports)
+{
+	struct ctl_config *out = ctl_config_new();
+	char *json = with_teams(teams, ports);
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_config_from_json(json, out, err, sizeof err), 0,
+		     "refused %s: %s", json, err);
+	free(json);
+	return out;
+}
+
+#define T1 "{\"name\": \"t1\", \"members\": [\"net_tap,iface=a\", " \
+	   "\"net_tap,iface=b\"], \"mode\": \"lacp\", \"lb\": " \
+	   "\"address-hash\""
+#define T2_HEAD "{\"name\": \"t2\", \"mode\": \"static\", \"lb\": " \
+		"\"dynamic\", \"members\": "
+#define TEAM_PORT(name, team) "{\"name\": \"" name "\", \"type\": " \
+			      "\"external\", \"team\": \"" team "\"}"
+
+Test(json, teams_decoded)
+{
+	struct ctl_config *cfg = decode_teams(T1 ", \"hash\": \"ip\", "
+		"\"lacp_rate\": \"fast\", \"lacp_passive\": true}, "
+		T2_HEAD "[\"0000:01:00.0\"]}, {\"name\": \"t3\", \"members\": "
+		"[\"net_tap,iface=c\"], \"mode\": \"switch-independent\", "
+		"\"lb\": \"hyperv-port\"}", TEAM_PORT("up1", "t1") ", "
+		TEAM_PORT("up2", "t2"));
+	const struct ctl_team *t = &cfg->teams[0];
+
+	cr_assert_eq(cfg->n_teams, 3);
+	cr_assert_str_eq(t->name, "t1");
+	cr_assert_eq(t->n_members, 2);
+	cr_assert_str_eq(t->members[0], "net_tap,iface=a");
+	cr_assert_str_eq(t->members[1], "net_tap,iface=b");
+	cr_assert_eq(t->mode, CTL_TEAM_LACP);
+	cr_assert_eq(t->lb, CTL_TEAM_LB_ADDRESS_HASH);
+	cr_assert_eq(t->hash, CTL_TEAM_HASH_IP);
+	cr_assert(t->lacp_fast && t->lacp_passive);
+	t = &cfg->teams[1];
+	cr_assert_eq(t->mode, CTL_TEAM_STATIC);
+	cr_assert_eq(t->lb, CTL_TEAM_LB_DYNAMIC);
+	cr_assert_eq(t->hash, CTL_TEAM_HASH_TRANSPORT);
+	cr_assert(!t->lacp_fast && !t->lacp_passive);
+	cr_assert_eq(cfg->teams[2].mode, CTL_TEAM_SWITCH_INDEPENDENT);
+	cr_assert_eq(cfg->teams[2].lb, CTL_TEAM_LB_HYPERV_PORT);
+	cr_assert_str_eq(cfg->ports[1].team, "t1");
+	cr_assert_str_eq(cfg->ports[1].devargs, "");
+	cr_assert_str_eq(cfg->ports[2].team, "t2");
+	cr_assert_eq(ctl_config_team_port(cfg, "t1"), 1);
+	cr_assert_eq(ctl_config_team_port(cfg, "t3"), -1);
+	ctl_config_free(cfg);
+
+	/* The defaults, given explicitly, are accepted. */
+	cfg = decode_teams(T1 ", \"hash\": \"transport\", \"lacp_rate\": "
+			   "\"slow\", \"lacp_passive\": false}", "");
+	cr_assert_eq(cfg->teams[0].hash, CTL_TEAM_HASH_TRANSPORT);
+	cr_assert(!cfg->teams[0].lacp_fast && !cfg->teams[0].lacp_passive);
+	ctl_config_free(cfg);
+
+	/* Eight members. */
+	cfg = decode_teams(T2_HEAD "[\"net_tap,iface=1\", \"net_tap,iface=2\", "
+			   "\"net_tap,iface=3\", \"net_tap,iface=4\", "
+			   "\"net_tap,iface=5\", \"net_tap,iface=6\", "
+			   "\"net_tap,iface=7\", \"net_tap,iface=8\"]}", "");
+	cr_assert_eq(cfg->teams[0].n_members, CTL_MAX_TEAM_MEMBERS);
+	cr_assert_str_eq(cfg->teams[0].members[7], "net_tap,iface=8");
+	ctl_config_free(cfg);
+}
+
+Test(json, team_structure)
+{
+	expect_json_error("{\"schema_version\": 1, \"teams\": {}}",
+			  "teams: expected an array, got an object");
+	expect_teams_error("1", "", "teams[0]: expected an object, got an "
+			   "integer");
+	expect_teams_error(T1 ", \"membrs\": []}", "",
+			   "teams[0].membrs: unknown key");
+	expect_teams_error(T1 ", \"lacp_rate\": \"fast\", "
+			   "\"lacp_rate\": \"slow\"}", "",
+			   "duplicate object key");
+	expect_teams_error("{\"members\": [\"net_tap\"], \"mode\": \"static\", "
+			   "\"lb\": \"dynamic\"}", "",
+			   "teams[0].name: required key is missing");
+	expect_teams_error("{\"name\": \"t 1\"}", "",
+			   "teams[0].name: 't 1' is not a team name");
+	expect_teams_error("{\"name\": 1}", "",
+			   "teams[0].name: expected a string, got an integer");
+	expect_teams_error(T1 "}, " T1 "}", "",
+			   "teams[1].name: duplicate team name 't1' (also "
+			   "teams[0])");
+	expect_teams_error("{\"name\": \"t1\", \"mode\": \"static\", "
+			   "\"lb\": \"dynamic\"}", "",
+			   "teams[t1].members: required key is missing");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"lb\": \"dynamic\"}", "",
+			   "teams[t1].mode: required key is missing");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"mode\": \"static\"}", "",
+			   "teams[t1].lb: required key is missing");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"mode\": 1, \"lb\": \"dynamic\"}", "",
+			   "teams[t1].mode: expected a string, got an integer");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"mode\": \"active\", \"lb\": \"dynamic\"}", "",
+			   "teams[t1].mode: 'active' is not one of lacp, "
+			   "static, switch-independent");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"mode\": \"static\", \"lb\": \"round-robin\"}", "",
+			   "teams[t1].lb: 'round-robin' is not one of "
+			   "address-hash, hyperv-port, dynamic");
+	expect_teams_error("{\"name\": \"t1\", \"members\": [\"net_tap\"], "
+			   "\"mode\": \"static\", \"lb\": [\"dynamic\"]}", "",
+			   "teams[t1].lb: expected a string, got an array");
+}
+
+Test(json, team_members)
+{
+	char teams[2048] = T2_HEAD "[";
+
+	expect_teams_error(T2_HEAD "\"net_tap\"}", "",
+			   "teams[t2].members: expected an array, got a "
+			   "string");
+	expect_teams_error(T2_HEAD "[]}", "", "teams[t2].members: a team needs "
+			   "at least one member");
+	for (int i = 1; i <= 9; i++)
+		snprintf(teams + strlen(teams), sizeof teams - strlen(teams),
+			 "%s\"net_tap,iface=%d\"", i > 1 ? ", " : "", i);
+	strcat(teams, "]}");
+	expect_teams_error(teams, "", "teams[t2].members: 9 members, at "
+			   "most 8");
+	expect_teams_error(T2_HEAD "[\"net_tap\", 1]}", "",
+			   "teams[t2].members[1]: expected a string, got an "
+			   "integer");
+	expect_teams_error(T2_HEAD "[\"\"]}", "",
+			   "teams[t2].members[0]: cannot be empty");
+	expect_teams_error(T2_HEAD "[\"net_tap\", \"net tap\"]}", "",
+			   "teams[t2].members[1]: 'net tap' does not start "
+			   "with a driver name");
+	expect_teams_error(T2_HEAD "[\"net_tap,iface\"]}", "",
+			   "teams[t2].members[0]: 'net_tap,iface': 'iface' is "
+			   "not key=value");
+	expect_teams_error(T2_HEAD "[\"net_tap,iface=a\", \"net_tap,iface=b\", "
+			   "\"net_tap,iface=a\"]}", "",
+			   "teams[t2].members[2]: net_tap,iface=a is already a "
+			   "member of this team (members[0])");
+	expect_teams_error(T2_HEAD "[\"net_af_packet0,iface=a\", "
+			   "\"net_af_packet1,iface=a\"]}", "",
+			   "teams[t2].members[1]: net_af_packet1,iface=a is "
+			   "already a member of this team (members[0])");
+	/* A device in two teams is named in the second. */
+	expect_teams_error(T1 "}, " T2_HEAD "[\"net_tap,iface=c\", "
+			   "\"net_tap,iface=b\"]}", "",
+			   "teams[t2].members[1]: net_tap,iface=b is already a "
+			   "member of team t1");
+	expect_teams_error(T2_HEAD "[\"01:00.0\"]}, {\"name\": \"t3\", "
+			   "\"members\": [\"0000:01:00.0\"], "
+			   "\"mode\": \"static\", \"lb\": \"dynamic\"}", "",
+			   "teams[t3].members[0]: 0000:01:00.0 is already a "
+			   "member of team t2");
+	/* ... and a device that is a port's own. */
+	expect_teams_error(T1 "}", "{\"name\": \"vm4\", \"type\": \"vm\", "
+			   "\"devargs\": \"net_tap,iface=b\"}",
+			   "teams[t1].members[1]: net_tap,iface=b is already "
+			   "the devargs of port vm4");
+	expect_teams_error(T1 "}", "{\"name\": \"e\", \"type\": "
+			   "\"external\", \"devargs\": \"net_tap0,iface=a\"}",
+			   "teams[t1].members[0]: net_tap,iface=a is already "
+			   "the devargs of port e");
+}
+
+/* hash, lacp_rate and lacp_passive are refused, even at their default,
+ * with a balancing or mode that does not use them. */
+Test(json, team_options_by_mode)
+{
+	static const char *const lacp_keys[][2] = {
+		{ "lacp_rate", "\"fast\"" }, { "lacp_rate", "\"slow\"" },
+		{ "lacp_passive", "true" }, { "lacp_passive", "false" },
+	};
+	static const char *const other_modes[] = {
+		"static", "switch-independent",
+	};
+	static const char *const other_lbs[] = { "hyperv-port", "dynamic" };
+	char teams[400], needle[80];
+
+	for (size_t m = 0; m < 2; m++)
+		for (size_t k = 0; k < 4; k++) {
+			snprintf(teams, sizeof teams, "{\"name\": \"t1\", "
+				 "\"members\": [\"net_tap\"], "
+				 "\"mode\": \"%s\", \"lb\": \"dynamic\", "
+				 "\"%s\": %s}",
+				 other_modes[m], lacp_keys[k][0],
+				 lacp_keys[k][1]);
+			snprintf(needle, sizeof needle, "teams[t1].%s: only "
+				 "with mode lacp", lacp_keys[k][0]);
+			expect_teams_error(teams, "", needle);
+		}
+	for (size_t l = 0; l < 2; l++) {
+		snprintf(teams, sizeof teams, "{\"name\": \"t1\", \"members\": "
+			 "[\"net_tap\"], \"mode\": \"lacp\", \"lb\": \"%s\", "
+			 "\"hash\": \"transport\"}", other_lbs[l]);
+		expect_teams_error(teams, "", "teams[t1].hash: only with lb "
+				   "address-hash");
+	}
+	expect_teams_error(T1 ", \"hash\": \"l4\"}", "",
+			   "teams[t1].hash: 'l4' is not one of transport, ip, "
+			   "mac");
+	expect_teams_error(T1 ", \"hash\": 4}", "",
+			   "teams[t1].hash: expected a string, got an integer");
+	expect_teams_error(T1 ", \"lacp_rate\": \"medium\"}", "",
+			   "teams[t1].lacp_rate: 'medium' is not one of slow, "
+			   "fast");
+	expect_teams_error(T1 ", \"lacp_rate\": 1}", "",
+			   "teams[t1].lacp_rate: expected a string, got an "
+			   "integer");
+	expect_teams_error(T1 ", \"lacp_passive\": \"yes\"}", "",
+			   "teams[t1].lacp_passive: expected a boolean, got a "
+			   "string");
+}
+
+Test(json, too_many_teams)
+{
+	char teams[4096] = "";
+
+	for (int i = 0; i <= CTL_MAX_TEAMS; i++)
+		snprintf(teams + strlen(teams), sizeof teams - strlen(teams),
+			 "%s{\"name\": \"t%d\", \"members\": [\"net_tap,"
+			 "iface=%d\"], \"mode\": \"static\", \"lb\": "
+			 "\"dynamic\"}", i ? ", " : "", i, i);
+	expect_teams_error(teams, "", "teams: 17 teams, at most 16");
+}
+
+Test(json, port_team)
+{
+	expect_teams_error(T1 "}", TEAM_PORT("up", "t9"),
+			   "ports[1].team: team 't9' does not exist");
+	expect_teams_error(T1 "}", TEAM_PORT("up", "t1") ", "
+			   TEAM_PORT("up2", "t1"),
+			   "ports[2].team: team t1 is already used by port up");
+	expect_teams_error(T1 "}", "{\"name\": \"up\", \"type\": "
+			   "\"external\", "
+			   "\"devargs\": \"net_tap,iface=z\", "
+			   "\"team\": \"t1\"}",
+			   "ports[1].team: an external port takes devargs or "
+			   "team, not both");
+	expect_teams_error(T1 "}", "{\"name\": \"v\", \"type\": \"vm\", "
+			   "\"devargs\": \"net_tap,iface=z\", "
+			   "\"team\": \"t1\"}",
+			   "ports[1].team: only for external ports, not vm "
+			   "ports");
+	expect_teams_error(T1 "}", "{\"name\": \"h\", \"type\": "
+			   "\"internal\", \"team\": \"t1\"}",
+			   "ports[1].team: only for external ports, not "
+			   "internal ports");
+	expect_teams_error(T1 "}", "{\"name\": \"up\", \"type\": "
+			   "\"external\", \"team\": \"t 1\"}",
+			   "ports[1].team: 't 1' is not a team name");
+	expect_teams_error(T1 "}", "{\"name\": \"up\", \"type\": "
+			   "\"external\", \"team\": 1}",
+			   "ports[1].team: expected a string, got an integer");
+	expect_port_error("\"name\": \"up\", \"type\": \"external\", "
+			  "\"team\": \"t1\"",
+			  "ports[1].team: team 't1' does not exist");
+	expect_port_error("\"name\": \"up\", \"type\": \"external\"",
+			  "ports[1].devargs: required for an external port "
+			  "(or team)");
+}
+
 /* Validation of a configuration built in C. */
 
 Test(validate, cross_field_rules)
@@ -1082,8 +1485,6 @@ Test(validate, lookup_and_remove)
 	ctl_config_free(cfg);
 }
 
-/* Round trips. */
-
 static struct ctl_port *
 add_port(struct ctl_config *cfg, const char *name, enum ctl_port_type type)
 {
@@ -1093,6 +1494,188 @@ add_port(struct ctl_config *cfg, const char *name, enum ctl_port_type type)
 	p->type = type;
 	return p;
 }
+
+static struct ctl_team *
+add_team(struct ctl_config *cfg, const char *name, enum ctl_team_mode mode,
+	 enum ctl_team_lb lb)
+{
+	struct ctl_team *t = &cfg->teams[cfg->n_teams++];
+
+	strcpy(t->name, name);
+	t->mode = mode;
+	t->lb = lb;
+	return t;
+}
+
+static void
+add_member(struct ctl_team *t, const char *devargs)
+{
+	strcpy(t->members[t->n_members++], devargs);
+}
+
+static void
+expect_invalid(const struct ctl_config *cfg, const char *message)
+{
+	char err[ERRSZ] = "";
+
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), -EINVAL,
+		     "accepted, expected '%s'", message);
+	cr_assert_str_eq(err, message);
+}
+
+Test(validate, teams)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	struct ctl_team *t1, *t2;
+	struct ctl_port *up;
+	char err[ERRSZ] = "";
+
+	t1 = add_team(cfg, "t1", CTL_TEAM_LACP, CTL_TEAM_LB_ADDRESS_HASH);
+	add_member(t1, "net_tap,iface=a");
+	add_member(t1, "net_tap,iface=b");
+	t2 = add_team(cfg, "t2", CTL_TEAM_STATIC, CTL_TEAM_LB_DYNAMIC);
+	add_member(t2, "net_tap,iface=c");
+	cfg->n_ports = 1;
+	up = &cfg->ports[0];
+	strcpy(up->name, "up");
+	up->type = CTL_PORT_EXTERNAL;
+	strcpy(up->team, "t1");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	t2->lacp_fast = true;
+	expect_invalid(cfg, "teams[t2].lacp_rate: only with mode lacp");
+	t2->lacp_fast = false;
+	t2->lacp_passive = true;
+	expect_invalid(cfg, "teams[t2].lacp_passive: only with mode lacp");
+	t2->mode = CTL_TEAM_LACP;
+	t2->lacp_fast = true;
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	t2->hash = CTL_TEAM_HASH_MAC;
+	expect_invalid(cfg, "teams[t2].hash: only with lb address-hash");
+	t2->lb = CTL_TEAM_LB_ADDRESS_HASH;
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	t2->mode = (enum ctl_team_mode) 3;
+	expect_invalid(cfg, "teams[t2].mode: invalid mode 3");
+	t2->mode = CTL_TEAM_STATIC;
+	t2->lacp_fast = t2->lacp_passive = false;
+	t2->lb = (enum ctl_team_lb) 7;
+	expect_invalid(cfg, "teams[t2].lb: invalid balancing 7");
+	t2->lb = CTL_TEAM_LB_ADDRESS_HASH;
+	t2->hash = (enum ctl_team_hash) 3;
+	expect_invalid(cfg, "teams[t2].hash: invalid hash 3");
+	t2->hash = CTL_TEAM_HASH_IP;
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	/* Members. */
+	t2->n_members = 0;
+	expect_invalid(cfg, "teams[t2].members: a team needs at least one "
+		       "member");
+	t2->n_members = CTL_MAX_TEAM_MEMBERS + 1;
+	expect_invalid(cfg, "teams[t2].members: 9 members, at most 8");
+	t2->n_members = 1;
+	add_member(t2, "net_tap,iface=a");
+	expect_invalid(cfg, "teams[t2].members[1]: net_tap,iface=a is already "
+		       "a member of team t1");
+	strcpy(t2->members[1], "net_tap0,iface=c");
+	expect_invalid(cfg, "teams[t2].members[1]: net_tap0,iface=c is "
+		       "already a member of this team (members[0])");
+	memset(t2->members[1], 'x', sizeof t2->members[1]);
+	expect_invalid(cfg, "teams[t2].members[1]: longer than 255 bytes");
+	strcpy(t2->members[1], "net tap");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), -EINVAL);
+	cr_assert_eq(strncmp(err, "teams[t2].members[1]: 'net tap'", 31), 0,
+		     "%s", err);
+	strcpy(t2->members[1], "net_tap,iface=d");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+
+	/* Names. */
+	strcpy(t2->name, "t1");
+	expect_invalid(cfg, "teams[1].name: duplicate team name 't1' (also "
+		       "teams[0])");
+	strcpy(t2->name, "t/2");
+	expect_invalid(cfg, "teams[1].name: 't/2' is not a team name (A-Z a-z "
+		       "0-9 _ . -)");
+	memset(t2->name, 'x', sizeof t2->name);
+	expect_invalid(cfg, "teams[1].name: longer than 15 characters");
+	strcpy(t2->name, "t2");
+	cfg->n_teams = CTL_MAX_TEAMS + 1;
+	expect_invalid(cfg, "teams: 17 teams, at most 16");
+	cfg->n_teams = 2;
+
+	/* Ports. */
+	cfg->n_ports = 2;
+	strcpy(cfg->ports[1].name, "vm1");
+	strcpy(cfg->ports[1].devargs, "net_tap,iface=d");
+	expect_invalid(cfg, "teams[t2].members[1]: net_tap,iface=d is already "
+		       "the devargs of port vm1");
+	strcpy(cfg->ports[1].devargs, "net_tap,iface=v");
+	strcpy(cfg->ports[1].team, "t2");
+	expect_invalid(cfg, "ports[1].team: only for external ports, not vm "
+		       "ports");
+	cfg->ports[1].type = CTL_PORT_EXTERNAL;
+	expect_invalid(cfg, "ports[1].team: an external port takes devargs or "
+		       "team, not both");
+	cfg->ports[1].devargs[0] = '\0';
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	strcpy(cfg->ports[1].team, "t1");
+	expect_invalid(cfg, "ports[1].team: team t1 is already used by "
+		       "port up");
+	strcpy(cfg->ports[1].team, "t3");
+	expect_invalid(cfg, "ports[1].team: team 't3' does not exist");
+	memset(cfg->ports[1].team, 't', sizeof cfg->ports[1].team);
+	expect_invalid(cfg, "ports[1].team: longer than 15 characters");
+	strcpy(cfg->ports[1].team, "t2");
+	cr_assert_eq(ctl_config_validate(cfg, err, sizeof err), 0, "%s", err);
+	ctl_config_free(cfg);
+}
+
+Test(validate, team_lookup_and_remove)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	struct ctl_team *t;
+	unsigned int member = 99;
+
+	t = add_team(cfg, "t1", CTL_TEAM_STATIC, CTL_TEAM_LB_DYNAMIC);
+	add_member(t, "net_tap,iface=a");
+	t = add_team(cfg, "t2", CTL_TEAM_STATIC, CTL_TEAM_LB_DYNAMIC);
+	add_member(t, "net_tap,iface=b");
+	add_member(t, "01:00.0");
+	add_port(cfg, "up", CTL_PORT_EXTERNAL);
+	strcpy(cfg->ports[0].team, "t2");
+	add_port(cfg, "vm1", CTL_PORT_VM);
+	strcpy(cfg->ports[1].devargs, "net_tap,iface=v");
+	cr_assert_eq(ctl_config_validate(cfg, NULL, 0), 0);
+
+	cr_assert_eq(ctl_config_team_index(cfg, "t2"), 1);
+	cr_assert_eq(ctl_config_find_team(cfg, "t1"), &cfg->teams[0]);
+	cr_assert_null(ctl_config_find_team(cfg, "t3"));
+	cr_assert_eq(ctl_config_team_index(cfg, "t1234567890123456"), -1);
+	cr_assert_eq(ctl_config_team_port(cfg, "t2"), 0);
+	cr_assert_eq(ctl_config_team_port(cfg, "t1"), -1);
+	cr_assert_eq(ctl_config_team_port(cfg, ""), -1);
+	cr_assert_eq(ctl_config_member_team(cfg, "0000:01:00.0", -1, &member),
+		     1);
+	cr_assert_eq(member, 1);
+	cr_assert_eq(ctl_config_member_team(cfg, "0000:01:00.0", 1, &member),
+		     -1);
+	cr_assert_eq(ctl_config_member_team(cfg, "net_tap3,iface=a", -1,
+					    &member), 0);
+	cr_assert_eq(member, 0);
+	cr_assert_eq(ctl_config_devargs_port(cfg, "net_tap1,iface=v"), 1);
+	cr_assert_eq(ctl_config_devargs_port(cfg, "net_tap,iface=a"), -1);
+
+	ctl_config_remove_team(cfg, 0);
+	cr_assert_eq(cfg->n_teams, 1);
+	cr_assert_str_eq(cfg->teams[0].name, "t2");
+	cr_assert_eq(cfg->teams[1].n_members, 0, "removed slot not cleared");
+	cr_assert_eq(ctl_config_validate(cfg, NULL, 0), 0);
+	/* A team a port names cannot go: validation refuses. */
+	ctl_config_remove_team(cfg, 0);
+	expect_invalid(cfg, "ports[0].team: team 't2' does not exist");
+	ctl_config_free(cfg);
+}
+
+/* Round trips. */
 
 static void
 add_static_mac(struct ctl_config *cfg, uint8_t last, uint16_t vlan,
@@ -1106,11 +1689,13 @@ add_static_mac(struct ctl_config *cfg, uint8_t last, uint16_t vlan,
 }
 
 /* Every port type, vhost mode and VLAN mode, with and without MAC; every
- * port policy set away from its default on some port. */
+ * port policy set away from its default on some port; teams of every mode
+ * and balancing, one with every setting away from its default. */
 static struct ctl_config *
 full_config(void)
 {
 	struct ctl_config *cfg = ctl_config_new();
+	struct ctl_team *t;
 	struct ctl_port *p;
 
 	cfg->mac_aging_s = 600;
@@ -1144,6 +1729,21 @@ full_config(void)
 	strcpy(p->devargs, "0000:01:00.0,rxq=2");
 	p->link_speed = CTL_BANDWIDTH_MAX;
 	p->mirror = CTL_MIRROR_DESTINATION;
+	p = add_port(cfg, "uplink2", CTL_PORT_EXTERNAL);
+	strcpy(p->team, "team1");
+	p->link_speed = 20000000000ull;
+	t = add_team(cfg, "team1", CTL_TEAM_LACP, CTL_TEAM_LB_ADDRESS_HASH);
+	add_member(t, "0000:02:00.0");
+	add_member(t, "0000:02:00.1");
+	t->hash = CTL_TEAM_HASH_IP;
+	t->lacp_fast = true;
+	t->lacp_passive = true;
+	t = add_team(cfg, "team2", CTL_TEAM_LACP, CTL_TEAM_LB_DYNAMIC);
+	add_member(t, "net_af_packet,iface=veth8");
+	t = add_team(cfg, "team3", CTL_TEAM_SWITCH_INDEPENDENT,
+		     CTL_TEAM_LB_HYPERV_PORT);
+	add_member(t, "net_af_packet,iface=veth9");
+	add_member(t, "net_tap,iface=t9");
 	p = add_port(cfg, "host0", CTL_PORT_INTERNAL);
 	p->has_mac = true;
 	memcpy(p->mac, (uint8_t[6]) { 0x02, 0, 0, 0, 0, 0xfe }, 6);
@@ -1220,6 +1820,50 @@ Test(round_trip, defaults_are_left_out)
 		"      \"router_guard\": true,\n"
 		"      \"storm_limit\": 1000,\n"
 		"      \"connected\": false\n    }"), "%s", json);
+	free(json);
+	ctl_config_free(cfg);
+}
+
+Test(round_trip, team_defaults_are_left_out)
+{
+	struct ctl_config *cfg = full_config();
+	char *json = ctl_config_to_json(cfg);
+
+	cr_assert_not_null(strstr(json, "\"teams\": [\n"
+		"    {\n"
+		"      \"name\": \"team1\",\n"
+		"      \"members\": [\n"
+		"        \"0000:02:00.0\",\n"
+		"        \"0000:02:00.1\"\n"
+		"      ],\n"
+		"      \"mode\": \"lacp\",\n"
+		"      \"lb\": \"address-hash\",\n"
+		"      \"hash\": \"ip\",\n"
+		"      \"lacp_rate\": \"fast\",\n"
+		"      \"lacp_passive\": true\n"
+		"    },\n"
+		"    {\n"
+		"      \"name\": \"team2\",\n"
+		"      \"members\": [\n"
+		"        \"net_af_packet,iface=veth8\"\n"
+		"      ],\n"
+		"      \"mode\": \"lacp\",\n"
+		"      \"lb\": \"dynamic\"\n"
+		"    },"), "%s", json);
+	cr_assert_not_null(strstr(json, "\"name\": \"uplink2\",\n"
+		"      \"type\": \"external\",\n"
+		"      \"team\": \"team1\",\n"), "%s", json);
+	/* teams come before the ports that use them */
+	cr_assert_lt(strstr(json, "\"teams\""), strstr(json, "\"ports\""));
+	cr_assert_null(strstr(json, "\"lacp_rate\": \"slow\""));
+	cr_assert_null(strstr(json, "\"lacp_passive\": false"));
+	cr_assert_null(strstr(json, "\"hash\": \"transport\""));
+	free(json);
+	ctl_config_free(cfg);
+
+	cfg = ctl_config_new();
+	json = ctl_config_to_json(cfg);
+	cr_assert_null(strstr(json, "teams"), "default left in: %s", json);
 	free(json);
 	ctl_config_free(cfg);
 }
