@@ -21,11 +21,11 @@ list_push(void ***list, uint32_t *n, uint32_t *cap, void *p)
 }
 
 void *
-nv_alloc(struct nv_txn_mem *m, size_t size)
+nv_alloc_raw(struct nv_txn_mem *m, size_t size)
 {
 	struct nv_obj *o;
 
-	if (size > UINT32_MAX || !(o = calloc(1, size))) {
+	if (size > UINT32_MAX || size < sizeof(*o) || !(o = malloc(size))) {
 		m->failed = true;
 		return NULL;
 	}
@@ -38,6 +38,16 @@ nv_alloc(struct nv_txn_mem *m, size_t size)
 		return NULL;
 	}
 	*m->bytes += size;
+	return o;
+}
+
+void *
+nv_alloc(struct nv_txn_mem *m, size_t size)
+{
+	struct nv_obj *o = nv_alloc_raw(m, size);
+
+	if (o)
+		memset(o + 1, 0, size - sizeof(*o));
 	return o;
 }
 
@@ -80,10 +90,11 @@ nv_cow(struct nv_txn_mem *m, void *obj, size_t size)
 
 	if (nv_private(m, o) && o->size >= size)
 		return o;
-	if (!(n = nv_alloc(m, size)))
+	if (!(n = nv_alloc_raw(m, size)))
 		return NULL;
 	keep = o->size < size ? o->size : size;
 	memcpy(n + 1, o + 1, keep - sizeof(*o));
+	memset((uint8_t *)n + keep, 0, size - keep);
 	nv_release(m, o);
 	return n;
 }

@@ -44,6 +44,11 @@ nv_private(const struct nv_txn_mem *m, const void *obj)
  * first), or NULL (and the transaction fails) when out of memory. */
 void *nv_alloc(struct nv_txn_mem *m, size_t size);
 
+/* Same, but only the header is set: for a copy that overwrites the body
+ * anyway (zeroing 16 KiB that memcpy then overwrites is most of the cost
+ * of a small change to a big table). */
+void *nv_alloc_raw(struct nv_txn_mem *m, size_t size);
+
 /* Lets go of 'obj': freed now if private, else retired.  NULL is fine. */
 void nv_release(struct nv_txn_mem *m, void *obj);
 

@@ -61,7 +61,8 @@ nvgre_db_create(const struct nvgre_rcu *rcu, uint64_t seed)
 
 	if (!db)
 		return NULL;
-	db->rcu = *rcu;
+	if (rcu)
+		db->rcu = *rcu;
 	db->seed = seed;
 	db->gen = 1;
 	m.bytes = &db->bytes;
@@ -104,7 +105,7 @@ nvgre_db_reclaim(struct nvgre_db *db, bool wait)
 	while (db->n_garbage) {
 		struct nv_garbage *g = &db->garbage[db->garbage_head];
 
-		if (!db->rcu.check(db->rcu.ctx, g->token, wait))
+		if (db->rcu.check && !db->rcu.check(db->rcu.ctx, g->token, wait))
 			break;
 		garbage_free(db, g);
 		db->garbage_head = (db->garbage_head + 1) % db->cap_garbage;
@@ -223,7 +224,8 @@ nvgre_txn_commit(struct nvgre_txn *tx)
 	/* The token is taken after the store: a reader that reports a
 	 * quiescent state past it can no longer hold the old version. */
 	db->garbage[(db->garbage_head + db->n_garbage++) % db->cap_garbage] =
-		(struct nv_garbage){ db->rcu.start(db->rcu.ctx), dead, n_dead };
+		(struct nv_garbage){ db->rcu.start ? db->rcu.start(db->rcu.ctx)
+						   : 0, dead, n_dead };
 	tx->v = NULL;
 	db->txn_open = false;
 	nvgre_db_reclaim(db, false);

@@ -37,12 +37,16 @@ static struct pmap_shard *
 shard_alloc(struct nv_txn_mem *m, uint32_t cap, const struct pmap_type *ty)
 {
 	uint32_t slots = slots_for(cap);
-	struct pmap_shard *s = nv_alloc(m, sizeof(*s) + slots * 4u +
-					   (size_t)cap * ty->esize);
+	struct pmap_shard *s = nv_alloc_raw(m, sizeof(*s) + slots * 4u +
+					       (size_t)cap * ty->esize);
 
+	/* Entries past 'n' are never read: only the index needs zeroes
+	 * (and shard_copy() overwrites even those when it can). */
 	if (s) {
+		s->n = 0;
 		s->cap = cap;
 		s->mask = slots - 1;
+		s->pad = 0;
 	}
 	return s;
 }
@@ -66,14 +70,19 @@ shard_copy(struct nv_txn_mem *m, const struct pmap_shard *s, uint32_t cap,
 {
 	struct pmap_shard *d = shard_alloc(m, cap, ty);
 
-	if (!d || !s)
+	if (!d)
+		return NULL;
+	if (s && d->mask == s->mask) {
+		memcpy(pmap_slots(d), pmap_slots(s), (s->mask + 1) * 4u);
+	} else {
+		memset(pmap_slots(d), 0, (d->mask + 1) * 4u);
+	}
+	if (!s)
 		return d;
 	d->n = s->n;
 	memcpy(pmap_ents(d), pmap_ents(s), (size_t)s->n * ty->esize);
-	if (d->mask == s->mask) {
-		memcpy(pmap_slots(d), pmap_slots(s), (s->mask + 1) * 4u);
+	if (d->mask == s->mask)
 		return d;
-	}
 	for (uint32_t p = 1; p <= s->n; p++)
 		shard_place(d, ent_hash(ent_at(s, p, ty), ty, seed), p);
 	return d;
@@ -164,7 +173,7 @@ root_split(struct nv_txn_mem *m, struct pmap_root **rootp,
 
 			if (!cap)
 				continue;
-			if (!(d = shard_alloc(m, cap, ty)))
+			if (!(d = shard_copy(m, NULL, cap, ty, seed)))
 				goto fail;
 			r->shards[i + side * half] = d;
 			for (uint32_t p = 1; p <= s->n; p++) {
@@ -221,6 +230,8 @@ pmap_insert(struct nv_txn_mem *m, struct pmap_root **rootp,
 	      : s->n + (nv_private(m, s) ? s->n / 2 : 0) + 1;
 	if (cap > PMAP_SHARD_MAX)
 		cap = PMAP_SHARD_MAX;
+	if (s && cap > s->n + 1)
+		r->grown = m->gen;
 	if (!(s = shard_private(m, r, i, cap, ty, seed)))
 		return -ENOMEM;
 	memcpy(ent_at(s, ++s->n, ty), ent, ty->esize);
@@ -331,7 +342,7 @@ void
 pmap_seal(struct nv_txn_mem *m, struct pmap_root *root,
 	  const struct pmap_type *ty, uint64_t seed)
 {
-	if (!nv_private(m, root))
+	if (!nv_private(m, root) || root->grown != m->gen)
 		return;
 	for (uint32_t i = 0; i < 1u << root->bits; i++) {
 		struct pmap_shard *s = root->shards[i], *c;

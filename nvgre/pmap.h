@@ -48,6 +48,9 @@ struct pmap_root {
 	struct nv_obj obj;
 	uint32_t bits;       /* 2^bits shards */
 	uint32_t count;      /* entries in all shards */
+	uint64_t grown;      /* gen of the last transaction that grew a
+			      * shard beyond its need: pmap_seal() skips
+			      * the walk over every shard otherwise */
 	struct pmap_shard *shards[];  /* NULL: empty */
 };
 

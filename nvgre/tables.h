@@ -71,21 +71,27 @@ struct nvgre_view;
 struct nvgre_txn;
 
 struct nvgre_err {
-	char msg[NVGRE_ERR_SIZE];
+	char msg[NVGRE_ERR_SIZE];    /* "field: what is wrong" */
 };
 
 /* The caller's RCU; see "Reclamation" above. */
 struct nvgre_rcu {
+	/* A token for "now", taken right after a version is published. */
 	uint64_t (*start)(void *ctx);
+	/* True once every reader has passed a quiescent state since
+	 * 'token' was taken; with 'wait', returns only then. */
 	bool (*check)(void *ctx, uint64_t token, bool wait);
-	void *ctx;
+	void *ctx;                   /* passed to both */
 };
 
 /* ---- database ------------------------------------------------------- */
 
 /* Returns an empty database whose hash tables are keyed with 'seed' (pass
  * a random value: tenants choose their CAs and MACs and must not be able
- * to aim them at one bucket).  'rcu' is copied.  NULL when out of memory. */
+ * to aim them at one bucket).  'rcu' is copied; NULL means there are no
+ * concurrent readers (a tool that only validates or converts a
+ * configuration), and replaced versions are freed at commit.  NULL when
+ * out of memory. */
 struct nvgre_db *nvgre_db_create(const struct nvgre_rcu *rcu, uint64_t seed);
 
 /* Frees 'db' and everything it holds.  No reader may use it any more and
@@ -170,7 +176,9 @@ struct nvgre_record_cfg {
 
 /* Adds a lookup record.  Records of one (VSID, MAC) -- the IPv4 and IPv6
  * addresses of one VM NIC -- share one PA and rule: a VM lives on one
- * host.  Errors: -EINVAL (bad VSID, CA, MAC, PA or rule, named),
+ * host.  The PA must be reachable when the record is added; a provider
+ * route or PA removed later leaves the record in place, and
+ * nvgre_lookup_underlay() then fails for its PA.  Errors: -EINVAL (bad VSID, CA, MAC, PA or rule, named),
  * -EEXIST (same VSID and CA; an L2Only record for the MAC; the MAC
  * already on another PA or under the other rule), -EHOSTUNREACH (the PA is
  * neither ours nor reached by a provider route), -ENOSPC (too many PAs). */
