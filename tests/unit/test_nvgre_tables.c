@@ -656,6 +656,35 @@ seen_proute(const struct nvgre_proute_cfg *c, void *arg)
 	return 0;
 }
 
+/* Without concurrent readers (rcu NULL) nothing waits: a commit frees
+ * what it replaced. */
+Test(nvgre_tables, no_readers_frees_at_commit)
+{
+	struct nvgre_db *db = nvgre_db_create(NULL, 9);
+	struct nvgre_txn *tx;
+	struct nvgre_err err;
+	size_t bytes;
+
+	cr_assert(db);
+	cr_assert(tx = nvgre_txn_begin(db));
+	h_underlay(tx);
+	cr_assert_eq(nvgre_txn_commit(tx), 0);
+	bytes = nvgre_db_bytes(db);
+	for (uint32_t i = 1; i <= 100; i++) {
+		struct nvgre_record_cfg r = h_rec(5001, "10.0.0.0", i,
+						  "198.51.100.2");
+
+		r.ca.b[3] = (uint8_t)i;
+		cr_assert_eq(h_add(db, &r, &err), 0, "%s", err.msg);
+		cr_assert(tx = nvgre_txn_begin(db));
+		cr_assert_eq(nvgre_record_del(tx, 5001, &r.ca, NULL, &err), 0);
+		cr_assert_eq(nvgre_txn_commit(tx), 0);
+	}
+	cr_expect_eq(nvgre_db_reclaim(db, false), 0);
+	cr_expect_leq(nvgre_db_bytes(db), bytes + 4096);
+	nvgre_db_destroy(db);
+}
+
 Test(nvgre_tables, foreach_lists_what_was_added)
 {
 	struct nvgre_db *db = h_db();
