@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nvgre/wire.h"
@@ -657,4 +658,60 @@ Test(nvgre_wire, template_flowid_fixed_or_hash)
 	cr_assert_eq(nvgre_template_build(&t, &c), 0);
 	cr_expect_eq(nvgre_template_flowid(&t, nvv_inner, sizeof(nvv_inner)),
 		     0x99);
+}
+
+/* ---- robustness ------------------------------------------------------ */
+
+/* Random damage to the golden frames -- flipped bytes, random lengths,
+ * random garbage -- never makes the parser read past the end (ASan), and
+ * what it accepts is consistent: the inner frame lies inside the buffer,
+ * the VSID is in range, the same bytes give the same answer. */
+Test(nvgre_wire, decap_random_damage)
+{
+	static uint8_t buf[BUF];
+	unsigned int seed = 7637;
+	uint32_t accepted = 0;
+
+	for (int iter = 0; iter < 200000; iter++) {
+		struct nvgre_decap d, d2;
+		enum nvgre_drop r;
+		uint32_t n;
+		struct fr f;
+
+		fr_init(&f, (unsigned int)rand_r(&seed) % NVV_N);
+		n = f.len;
+		switch (rand_r(&seed) % 4) {
+		case 0:       /* a few flipped bits anywhere */
+			for (int k = rand_r(&seed) % 4; k >= 0; k--)
+				f.b[rand_r(&seed) % f.len] ^=
+					(uint8_t)(1 << rand_r(&seed) % 8);
+			break;
+		case 1:       /* flipped bits in the headers, any length */
+			f.b[rand_r(&seed) % f.inner] ^= (uint8_t)rand_r(&seed);
+			n = (uint32_t)rand_r(&seed) % (f.len + 8);
+			break;
+		case 2:       /* garbage after a valid Ethernet header */
+			for (uint32_t i = 14; i < f.len; i++)
+				f.b[i] = (uint8_t)rand_r(&seed);
+			break;
+		default:      /* valid headers, random padding or cut */
+			n = f.len - 20 + (uint32_t)rand_r(&seed) % 40;
+		}
+		/* Exactly 'n' bytes at the end of the buffer. */
+		memcpy(buf + BUF - n, f.b, n);
+		r = nvgre_decap_parse(buf + BUF - n, n, &d);
+		cr_assert_lt(r, NVGRE_DROP_DST_PA_NOT_LOCAL,
+			     "table reasons are not the parser's");
+		cr_assert_eq(nvgre_decap_parse(buf + BUF - n, n, &d2), r);
+		if (r != NVGRE_DROP_NONE)
+			continue;
+		accepted++;
+		cr_assert(nvgre_vsid_valid(d.vsid));
+		cr_assert_geq(d.inner_size, 14u);
+		cr_assert_leq(d.inner_ofs + d.inner_size, n);
+		cr_assert(d.src.family == NVGRE_AF_IPV4 ||
+			  d.src.family == NVGRE_AF_IPV6);
+		cr_assert_eq(d.src.family, d.dst.family);
+	}
+	cr_expect_gt(accepted, 1000, "the damage left some frames valid");
 }
