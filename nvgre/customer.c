@@ -360,7 +360,8 @@ nvgre_croute_del(struct nvgre_txn *tx, const struct nvgre_croute_cfg *c,
 							   sizeof(p)),
 			      c->vsid);
 	if (rdom_routes_edit(tx, (uint32_t)idx, NULL, (uint32_t)i) ||
-	    (!tx->v->rdoms->ents[idx].n_routes && rdom_drop(tx, (uint32_t)idx)) ||
+	    (!tx->v->rdoms->ents[idx].n_routes &&
+	     rdom_drop(tx, (uint32_t)idx)) ||
 	    !(ve = nv_vsid_mut(tx, c->vsid, false)))
 		return nv_nomem(tx, err);
 	if (--ve->n_routes == 0)

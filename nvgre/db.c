@@ -105,7 +105,8 @@ nvgre_db_reclaim(struct nvgre_db *db, bool wait)
 	while (db->n_garbage) {
 		struct nv_garbage *g = &db->garbage[db->garbage_head];
 
-		if (db->rcu.check && !db->rcu.check(db->rcu.ctx, g->token, wait))
+		if (db->rcu.check &&
+		    !db->rcu.check(db->rcu.ctx, g->token, wait))
 			break;
 		garbage_free(db, g);
 		db->garbage_head = (db->garbage_head + 1) % db->cap_garbage;

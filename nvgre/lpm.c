@@ -60,7 +60,8 @@ lpm_build(struct nv_txn_mem *m, const void *ents, uint32_t n, uint32_t esize)
 		const struct lpm_pfx *p = lpm_at(t, i);
 		struct lpm_group *g = &t->groups[t->n_groups - 1];
 
-		if (!t->n_groups || g->family != p->family || g->len != p->len) {
+		if (!t->n_groups || g->family != p->family ||
+		    g->len != p->len) {
 			g = &t->groups[t->n_groups++];
 			g->family = p->family;
 			g->len = p->len;

@@ -320,8 +320,9 @@ nvgre_record_del(struct nvgre_txn *tx, uint32_t vsid,
 				      "named by its MAC");
 		me = mac_get(tx->v, vsid, mac);
 		if (!me || me->rule != NVGRE_RULE_L2ONLY)
-			return nv_err(err, -ENOENT, "mac: vsid %u has no l2only "
-				      "record for %s", vsid, NV_MAC(mac, m));
+			return nv_err(err, -ENOENT, "mac: vsid %u has no "
+				      "l2only record for %s", vsid,
+				      NV_MAC(mac, m));
 		if (mac_unshare(tx, vsid, mac))
 			return nv_nomem(tx, err);
 		tx->v->n_l2only--;

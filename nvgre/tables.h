@@ -36,7 +36,9 @@
  *   token; 'check' says whether every reader has passed a quiescent state
  *   since.  With DPDK that is rte_rcu_qsbr_start() and
  *   rte_rcu_qsbr_check(), with workers calling rte_rcu_qsbr_quiescent()
- *   once per loop.  nvgre_txn_commit() frees whatever is already past its
+ *   once per loop -- the QSBR variable that already guards the
+ *   configuration snapshot serves, as long as workers report only where
+ *   they hold neither.  nvgre_txn_commit() frees whatever is already past its
  *   grace period without waiting; nvgre_db_reclaim() does so on demand
  *   (call it now and then, e.g. from a timer, so that memory of the last
  *   commit is returned even when no further commit comes).
@@ -167,21 +169,22 @@ enum nvgre_rule {
 };
 
 struct nvgre_record_cfg {
-	uint32_t vsid;
+	uint32_t vsid;               /* virtual subnet, 4096-16777214 */
 	struct nvgre_addr ca;        /* Encap: IPv4/IPv6; L2Only: 0.0.0.0 */
 	uint8_t mac[6];              /* CA MAC */
 	struct nvgre_addr pa;        /* PA of the host of the CA */
-	enum nvgre_rule rule;
+	enum nvgre_rule rule;        /* Encap or L2Only */
 };
 
 /* Adds a lookup record.  Records of one (VSID, MAC) -- the IPv4 and IPv6
  * addresses of one VM NIC -- share one PA and rule: a VM lives on one
  * host.  The PA must be reachable when the record is added; a provider
  * route or PA removed later leaves the record in place, and
- * nvgre_lookup_underlay() then fails for its PA.  Errors: -EINVAL (bad VSID, CA, MAC, PA or rule, named),
- * -EEXIST (same VSID and CA; an L2Only record for the MAC; the MAC
- * already on another PA or under the other rule), -EHOSTUNREACH (the PA is
- * neither ours nor reached by a provider route), -ENOSPC (too many PAs). */
+ * nvgre_lookup_underlay() then fails for its PA.  Errors: -EINVAL (bad
+ * VSID, CA, MAC, PA or rule, named), -EEXIST (same VSID and CA; an
+ * L2Only record for the MAC; the MAC already on another PA or under the
+ * other rule), -EHOSTUNREACH (the PA is neither ours nor reached by a
+ * provider route), -ENOSPC (too many PAs). */
 int nvgre_record_add(struct nvgre_txn *tx, const struct nvgre_record_cfg *cfg,
 		     struct nvgre_err *err);
 
@@ -260,7 +263,7 @@ bool nvgre_vsid_has_peer(const struct nvgre_vsid_info *info, uint32_t peer);
  * caller keeps per-PA state (the header template, ARP state) in an array
  * indexed by them and compares the address on each new view. */
 struct nvgre_peer_info {
-	struct nvgre_addr addr;
+	struct nvgre_addr addr;      /* the PA */
 	bool local;                  /* one of our PAs */
 };
 /* Index of 'pa', or -1. */
@@ -277,7 +280,7 @@ struct nvgre_route_hit {
 	uint32_t vsid;               /* destination virtual subnet */
 	struct nvgre_addr nexthop;   /* 'dst' itself when on-link */
 	struct nvgre_prefix prefix;  /* the route's */
-	uint32_t metric;
+	uint32_t metric;             /* the route's */
 };
 bool nvgre_lookup_route(const struct nvgre_view *v, uint32_t src_vsid,
 			const struct nvgre_addr *dst,
@@ -294,7 +297,7 @@ bool nvgre_is_gateway(const struct nvgre_view *v, uint32_t vsid,
 struct nvgre_underlay_hit {
 	struct nvgre_addr nexthop;   /* to resolve with ARP/ND */
 	struct nvgre_addr src;       /* our PA to send from */
-	uint16_t port;
+	uint16_t port;               /* external port of that PA */
 	uint16_t vlan;               /* of that PA, 0 = untagged */
 };
 bool nvgre_lookup_underlay(const struct nvgre_view *v,
@@ -319,13 +322,13 @@ enum nvgre_drop nvgre_decap_check(const struct nvgre_view *v,
 struct nvgre_stats {
 	uint64_t version;            /* commits so far */
 	uint32_t records;            /* Encap + L2Only */
-	uint32_t records_l2only;
+	uint32_t records_l2only;     /* of which L2Only */
 	uint32_t macs;               /* distinct (VSID, MAC) */
-	uint32_t vsids;
-	uint32_t peers;
-	uint32_t rdoms;
-	uint32_t croutes;
-	uint32_t local_pas;
+	uint32_t vsids;              /* with records or routes */
+	uint32_t peers;              /* distinct PAs named by records */
+	uint32_t rdoms;              /* routing domains with routes */
+	uint32_t croutes;            /* customer routes */
+	uint32_t local_pas;          /* ours */
 	uint32_t proutes;            /* configured, on-link ones not counted */
 };
 void nvgre_view_stats(const struct nvgre_view *v, struct nvgre_stats *out);

@@ -231,7 +231,8 @@ writer_migrate(struct ctx *c, uint32_t k, uint32_t g)
 
 	cr_assert(tx);
 	for (int v6 = 0; v6 < 2; v6++) {
-		struct nvgre_record_cfg old = vm(k, g, v6), r = vm(k, g + 1, v6);
+		struct nvgre_record_cfg old = vm(k, g, v6);
+		struct nvgre_record_cfg r = vm(k, g + 1, v6);
 
 		cr_assert_eq(nvgre_record_del(tx, 5001, &old.ca, NULL, &err), 0,
 			     "%s", err.msg);

@@ -98,7 +98,8 @@ check_all(const struct nvgre_view *v, uint32_t from, uint32_t to)
 		struct nvgre_hit h;
 
 		if (!nvgre_lookup_ca(v, r.vsid, &r.ca, &h) ||
-		    memcmp(h.mac, r.mac, 6) || !nvgre_peer_get(v, h.peer, &pi) ||
+		    memcmp(h.mac, r.mac, 6) ||
+		    !nvgre_peer_get(v, h.peer, &pi) ||
 		    !nvgre_addr_eq(&pi.addr, &r.pa))
 			bad++;
 	}

@@ -330,7 +330,8 @@ Test(nvgre_tables, shared_mac_moves_as_one)
 	cr_expect_eq(nvgre_record_move(tx, 5001, m, &to, &err), 0, "no-op");
 	M(m, 0x99);
 	cr_expect_eq(nvgre_record_move(tx, 5001, m, &to, &err), -ENOENT);
-	cr_expect_eq(nvgre_record_move(tx, 5001, m, AP("0.0.0.0"), &err), -EINVAL);
+	cr_expect_eq(nvgre_record_move(tx, 5001, m, AP("0.0.0.0"), &err),
+		     -EINVAL);
 	nvgre_txn_abort(tx);
 	nvgre_db_destroy(db);
 }
@@ -376,7 +377,8 @@ Test(nvgre_tables, replication_list)
 	/* Both records of 198.51.100.1 in 6001 go: it leaves 6001 only. */
 	cr_assert(tx = nvgre_txn_begin(db));
 	cr_assert_eq(nvgre_record_del(tx, 6001, AP("10.0.0.2"), NULL, &err), 0);
-	cr_assert_eq(nvgre_record_del(tx, 6001, AP("10.0.0.102"), NULL, &err), 0);
+	cr_assert_eq(nvgre_record_del(tx, 6001, AP("10.0.0.102"), NULL, &err),
+		     0);
 	cr_assert_eq(nvgre_txn_commit(tx), 0);
 	v = nvgre_db_view(db);
 	cr_assert(nvgre_lookup_vsid(v, 6001, &vi));
@@ -388,7 +390,8 @@ Test(nvgre_tables, replication_list)
 		     idx[1], "index stable while used");
 	/* Its last record anywhere: the index is free. */
 	cr_assert(tx = nvgre_txn_begin(db));
-	cr_assert_eq(nvgre_record_del(tx, 6002, AP("10.0.0.102"), NULL, &err), 0);
+	cr_assert_eq(nvgre_record_del(tx, 6002, AP("10.0.0.102"), NULL, &err),
+		     0);
 	cr_assert_eq(nvgre_txn_commit(tx), 0);
 	v = nvgre_db_view(db);
 	cr_expect_eq(nvgre_peer_find(v, AP(pas[1])), -1);
@@ -506,7 +509,8 @@ Test(nvgre_tables, decap_check_each_reason)
 	struct nvgre_record_cfg r2 = h_rec(7001, "10.0.0.12", 0x12,
 					   "192.0.2.3");
 	struct nvgre_decap ok = { .vsid = 5001, .tagged = true, .vlan = 11,
-				  .src = A("192.0.2.2"), .dst = A("192.0.2.1") };
+				  .src = A("192.0.2.2"),
+				  .dst = A("192.0.2.1") };
 	struct nvgre_decap d;
 	struct nvgre_txn *tx;
 	struct nvgre_err err;

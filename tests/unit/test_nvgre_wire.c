@@ -485,7 +485,8 @@ Test(nvgre_wire, drop_names)
 
 		cr_expect(a && *a && strcmp(a, "unknown"), "reason %d", i);
 		for (int j = 1; j < i; j++)
-			cr_expect_str_neq(a, nvgre_drop_name((enum nvgre_drop)j));
+			cr_expect_str_neq(a,
+					  nvgre_drop_name((enum nvgre_drop)j));
 	}
 }
 
