@@ -52,6 +52,8 @@
 	/* Against the tables (nvgre_decap_check) */                        \
 	_(DST_PA_NOT_LOCAL, "dst-pa-not-local") /* not one of our PAs */    \
 	_(PA_VLAN, "pa-vlan-mismatch")      /* our PA, other VLAN */        \
+	_(SRC_PA_LOCAL, "src-pa-local")     /* from one of our own PAs:     \
+					     * looped or forged */          \
 	_(VSID_UNKNOWN, "vsid-unknown")     /* no record or route */        \
 	_(SRC_PA_NOT_IN_VSID, "src-pa-not-in-vsid") /* no record of the     \
 					     * VSID names the source PA */

@@ -81,6 +81,11 @@ nvgre_decap_check(const struct nvgre_view *v, const struct nvgre_decap *d)
 		return NVGRE_DROP_DST_PA_NOT_LOCAL;
 	if (v->pas->ents[pa].vlan != d->vlan)
 		return NVGRE_DROP_PA_VLAN;
+	/* We never send to ourselves over the wire: such a frame looped
+	 * back, or its sender forged our address to pass the check below
+	 * (our PA hosts the VSIDs of our VMs). */
+	if (nvgre_local_pa_find(v, &d->src) >= 0)
+		return NVGRE_DROP_SRC_PA_LOCAL;
 	if (!nvgre_lookup_vsid(v, d->vsid, &info))
 		return NVGRE_DROP_VSID_UNKNOWN;
 	peer = nvgre_peer_find(v, &d->src);

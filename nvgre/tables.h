@@ -312,8 +312,10 @@ bool nvgre_local_pa_get(const struct nvgre_view *v, unsigned int idx,
 
 /* Checks a frame nvgre_decap_parse() accepted against the tables:
  * NVGRE_DROP_DST_PA_NOT_LOCAL, NVGRE_DROP_PA_VLAN (our PA, arrived on
- * another VLAN), NVGRE_DROP_VSID_UNKNOWN, NVGRE_DROP_SRC_PA_NOT_IN_VSID,
- * in that order; else NVGRE_DROP_NONE. */
+ * another VLAN), NVGRE_DROP_SRC_PA_LOCAL, NVGRE_DROP_VSID_UNKNOWN,
+ * NVGRE_DROP_SRC_PA_NOT_IN_VSID, in that order; else NVGRE_DROP_NONE.
+ * "Unknown" means no record or route names the VSID; whether a VM of the
+ * VSID is attached here is the caller's to check. */
 enum nvgre_drop nvgre_decap_check(const struct nvgre_view *v,
 				  const struct nvgre_decap *d);
 

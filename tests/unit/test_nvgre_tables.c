@@ -543,6 +543,16 @@ Test(nvgre_tables, decap_check_each_reason)
 	d = ok;
 	d.src = A("192.0.2.77");
 	cr_expect_eq(nvgre_decap_check(v, &d), NVGRE_DROP_SRC_PA_NOT_IN_VSID);
+	/* From our own PA, which hosts 5001 here: looped or forged. */
+	cr_assert(tx = nvgre_txn_begin(db));
+	struct nvgre_record_cfg mine = h_rec(5001, "10.0.0.1", 0x1,
+					     "192.0.2.1");
+	cr_assert_eq(nvgre_record_add(tx, &mine, &err), 0, "%s", err.msg);
+	cr_assert_eq(nvgre_txn_commit(tx), 0);
+	v = nvgre_db_view(db);
+	d = ok;
+	d.src = A("192.0.2.1");
+	cr_expect_eq(nvgre_decap_check(v, &d), NVGRE_DROP_SRC_PA_LOCAL);
 	/* Order: a frame wrong in every way is "not ours" first. */
 	d.dst = A("192.0.2.99");
 	d.vsid = 5002;
