@@ -116,8 +116,9 @@ snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
 int
 dp_publish(struct dp *dp)
 {
+	/* C11: the size must be a multiple of the alignment. */
 	struct dp_snapshot *s = aligned_alloc(RTE_CACHE_LINE_SIZE,
-					      sizeof(*s));
+		RTE_ALIGN_CEIL(sizeof(*s), RTE_CACHE_LINE_SIZE));
 	struct dp_snapshot *old;
 
 	if (s == NULL)
