@@ -45,7 +45,7 @@ static void m_set_switch(struct ctld *d, const struct ctld_req *r);
  * add_port and set_port. */
 #define POLICY_PARAMS "mac_spoofing", "dhcp_guard", "router_guard", \
 	"max_bandwidth", "min_weight", "storm_limit", "mirror", "connected", \
-	"link_speed"
+	"link_speed", "vsid"
 
 static const char *const no_params[] = { NULL };
 static const char *const name_param[] = { "name", NULL };

@@ -40,6 +40,7 @@ enum arg_kind {
 	ARG_BITS,               /* bits/s with k/M/G/T, sent as an integer */
 	ARG_PPS,                /* packets/s with k/M, sent as an integer */
 	ARG_MIRROR,             /* a mirror mode */
+	ARG_VSID,               /* 0 or 4096-16777214, sent as an integer */
 };
 
 struct cmd_opt {
@@ -96,7 +97,9 @@ static int check_set_port(json_t *params, char *err, size_t errsz);
 	  "vm: no = network cable unplugged (default yes)" }, \
 	{ "--link-speed", "BITS_PER_S", "link_speed", ARG_BITS, NULL, 0, 0, \
 	  false, "external: the capacity the weights share, e.g. 10G (0: as " \
-	  "the device reports)" }
+	  "the device reports)" }, \
+	{ "--vsid", "VSID", "vsid", ARG_VSID, NULL, 0, 0, false, \
+	  "vm: its virtual subnet, 4096-16777214 (0: none; see 'nv')" }
 
 static const struct cmd_opt no_opts[] = { { NULL } };
 
@@ -446,6 +449,11 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 	case ARG_MIRROR:
 		rc = ctl_parse_mirror_mode(s, &mirror, f, err, errsz);
 		break;
+	case ARG_VSID:
+		rc = parse_number(s, f, &v, err, errsz);
+		if (rc == 0)
+			rc = ctl_check_vsid(v, f, err, errsz);
+		break;
 	}
 	if (rc < 0)
 		return -1;
@@ -465,6 +473,7 @@ value_json(enum arg_kind kind, const char *s, long long v, uint64_t rate,
 	case ARG_VLAN:
 	case ARG_VLAN0:
 	case ARG_INT:
+	case ARG_VSID:
 		return json_integer(v);
 	case ARG_BITS:
 	case ARG_PPS:
