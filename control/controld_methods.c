@@ -65,6 +65,10 @@ static const char *const capture_start_params[] = {
 	"port", "count", "direction", NULL
 };
 static const char *const capture_id_params[] = { "id", NULL };
+static const char *const nv_ops_params[] = { "ops", NULL };
+static const char *const nv_list_params[] = {
+	"what", "vsid", "offset", "limit", NULL
+};
 
 static const struct ctld_method methods[] = {
 	{ "show", false, no_params, m_show },
@@ -82,6 +86,10 @@ static const struct ctld_method methods[] = {
 	  true },
 	{ "capture_status", false, capture_id_params, ctld_capture_status },
 	{ "capture_stop", true, capture_id_params, ctld_capture_stop },
+	{ "nv_apply", true, nv_ops_params, ctld_nv_apply },
+	{ "nv_import", true, nv_ops_params, ctld_nv_import },
+	{ "nv_list", false, nv_list_params, ctld_nv_list },
+	{ "nv_status", false, no_params, ctld_nv_status },
 };
 
 static const struct ctld_method *parse_request(struct ctld *d,
