@@ -39,6 +39,8 @@ static int check_gateway(const struct nv_route *r, const char *field,
 			 char *err, size_t errsz);
 static int check_unicast(const struct nv_ip *ip, const char *field,
 			 char *err, size_t errsz);
+static const char *unicast_flaw(const struct nv_ip *ip);
+static bool mac_is_unicast(const uint8_t mac[6]);
 static int check_prefix(const struct nv_prefix *p, const char *field,
 			char *err, size_t errsz);
 static int check_rdid(const char *rdid, const char *field, char *err,
@@ -379,6 +381,8 @@ check_pa_route(const struct nv_pa_route *r, bool add, const char *prefix,
 	return 0;
 }
 
+/* Records come by the million: each check runs first, and the field name
+ * and message are made only for a failure. */
 static int
 check_record(const struct nv_record *rec, bool add, const char *prefix,
 	     char *err, size_t errsz)
@@ -386,27 +390,26 @@ check_record(const struct nv_record *rec, bool add, const char *prefix,
 	char field[CTL_FIELD_SIZE], text[18];
 	bool l2 = nv_ip_is_v4(&rec->ca) && nv_ip_is_zero(&rec->ca);
 
-	if (nv_check_vsid(rec->vsid, ctl_field(field, prefix, "vsid"), err,
-			  errsz) < 0)
-		return -EINVAL;
-	ctl_field(field, prefix, "ca");
+	if (rec->vsid < NV_VSID_MIN || rec->vsid > NV_VSID_MAX)
+		return nv_check_vsid(rec->vsid, ctl_field(field, prefix, "vsid"),
+				     err, errsz);
 	if (nv_ip_is_zero(&rec->ca) && !l2)
 		return ctl_err(err, errsz, -EINVAL, "%s: :: is not a customer "
 			       "address (0.0.0.0 marks an L2Only record)",
-			       field);
-	if (!l2 && check_unicast(&rec->ca, field, err, errsz) < 0)
-		return -EINVAL;
-	if (add || l2) {
+			       ctl_field(field, prefix, "ca"));
+	if (!l2 && unicast_flaw(&rec->ca))
+		return check_unicast(&rec->ca, ctl_field(field, prefix, "ca"),
+				     err, errsz);
+	if ((add || l2) && !mac_is_unicast(rec->mac)) {
 		ctl_format_mac(rec->mac, text);
-		if (ctl_parse_mac(text, (uint8_t[6]) {0}, ctl_field(field,
-				  prefix, "mac"), err, errsz) < 0)
-			return -EINVAL;
+		return ctl_parse_mac(text, (uint8_t[6]) {0}, ctl_field(field,
+				     prefix, "mac"), err, errsz);
 	}
 	if (!add)
 		return 0;
-	if (check_unicast(&rec->pa, ctl_field(field, prefix, "pa"), err,
-			  errsz) < 0)
-		return -EINVAL;
+	if (unicast_flaw(&rec->pa))
+		return check_unicast(&rec->pa, ctl_field(field, prefix, "pa"),
+				     err, errsz);
 	if (rec->rule > NV_RULE_L2ONLY)
 		return ctl_err(err, errsz, -EINVAL, "%s: invalid rule %u",
 			       ctl_field(field, prefix, "rule"), rec->rule);
@@ -478,28 +481,46 @@ static int
 check_unicast(const struct nv_ip *ip, const char *field, char *err,
 	      size_t errsz)
 {
+	const char *why = unicast_flaw(ip);
 	char text[NV_IP_TEXT_SIZE];
-	const char *why = NULL;
 
-	if (nv_ip_is_zero(ip))
-		why = "unspecified";
-	else if (nv_ip_is_v4(ip) && ip->b[12] == 0)
-		why = "in 0.0.0.0/8 (this network)";
-	else if (nv_ip_is_v4(ip) && ip->b[12] == 127)
-		why = "a loopback address";
-	else if (nv_ip_is_v4(ip) && ip->b[12] >= 224 && ip->b[12] < 240)
-		why = "a multicast address";
-	else if (nv_ip_is_v4(ip) && ip->b[12] >= 240)
-		why = "a broadcast or reserved address";
-	else if (!nv_ip_is_v4(ip) && ip->b[0] == 0xff)
-		why = "a multicast address";
-	else if (!nv_ip_is_v4(ip) && !memcmp(ip->b, (uint8_t[16]) {
-			[15] = 1 }, 16))
-		why = "the loopback address";
 	if (!why)
 		return 0;
 	nv_format_ip(ip, text);
 	return ctl_err(err, errsz, -EINVAL, "%s: %s is %s", field, text, why);
+}
+
+/* What keeps 'ip' from being a host's address, or NULL. */
+static const char *
+unicast_flaw(const struct nv_ip *ip)
+{
+	static const uint8_t loopback6[16] = { [15] = 1 };
+	bool v4 = nv_ip_is_v4(ip);
+
+	if (nv_ip_is_zero(ip))
+		return "unspecified";
+	if (v4 && ip->b[12] == 0)
+		return "in 0.0.0.0/8 (this network)";
+	if (v4 && ip->b[12] == 127)
+		return "a loopback address";
+	if (v4 && ip->b[12] >= 224 && ip->b[12] < 240)
+		return "a multicast address";
+	if (v4 && ip->b[12] >= 240)
+		return "a broadcast or reserved address";
+	if (!v4 && ip->b[0] == 0xff)
+		return "a multicast address";
+	if (!v4 && !memcmp(ip->b, loopback6, 16))
+		return "the loopback address";
+	return NULL;
+}
+
+/* As ctl_parse_mac() wants it: not multicast, not zero. */
+static bool
+mac_is_unicast(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, 6);
 }
 
 static int

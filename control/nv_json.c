@@ -271,24 +271,27 @@ decode_record(struct decoder *d, bool add, struct nv_record *r)
 	bool l2;
 
 	if (get_int(d, "vsid", &vsid) < 0
-	    || nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"), d->err,
-			     d->errsz) < 0
+	    || ((vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
+		&& nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"),
+				 d->err, d->errsz) < 0)
 	    || get_ip(d, "ca", &r->ca) < 0)
 		return -EINVAL;
 	r->vsid = (uint32_t) vsid;
 	l2 = nv_ip_is_v4(&r->ca) && nv_ip_is_zero(&r->ca);
-	ctl_field(field, d->path, "mac");
 	if (!add && !l2 && json_object_get(d->obj, "mac"))
 		return ctl_err(d->err, d->errsz, -EINVAL, "%s: only with ca "
-			       "0.0.0.0 (a record is found by its CA)", field);
+			       "0.0.0.0 (a record is found by its CA)",
+			       ctl_field(field, d->path, "mac"));
 	if (!add && l2 && !json_object_get(d->obj, "mac"))
 		return ctl_err(d->err, d->errsz, -EINVAL, "%s: required with ca "
 			       "0.0.0.0 (an L2Only record is found by its MAC)",
-			       field);
+			       ctl_field(field, d->path, "mac"));
 	if (!add && !l2)
 		return 0;
 	s = get_string(d, "mac");
-	if (!s || ctl_parse_mac(s, r->mac, field, d->err, d->errsz) < 0)
+	if (!s || (ctl_parse_mac(s, r->mac, "", NULL, 0) < 0
+		   && ctl_parse_mac(s, r->mac, ctl_field(field, d->path, "mac"),
+				    d->err, d->errsz) < 0))
 		return -EINVAL;
 	if (!add)
 		return 0;
@@ -399,6 +402,7 @@ get_int(struct decoder *d, const char *key, long long *out)
 	return 0;
 }
 
+/* Quietly first: the field name is made only for a message. */
 static int
 get_ip(struct decoder *d, const char *key, struct nv_ip *out)
 {
@@ -407,6 +411,8 @@ get_ip(struct decoder *d, const char *key, struct nv_ip *out)
 
 	if (!s)
 		return -EINVAL;
+	if (nv_parse_ip(s, out, "", NULL, 0) == 0)
+		return 0;
 	return nv_parse_ip(s, out, ctl_field(field, d->path, key), d->err,
 			   d->errsz);
 }
