@@ -66,6 +66,9 @@ struct cmd {
 	/* A command that is more than one request runs itself: it gets the
 	 * checked 'params' (stolen) and returns the exit status. */
 	int (*run)(const char *socket_path, bool json, json_t *params);
+	/* A command with subcommands parses its own arguments (those after
+	 * its name) and returns the exit status. */
+	int (*main)(const char *socket_path, bool json, int argc, char **argv);
 };
 
 static int check_add_port(json_t *params, char *err, size_t errsz);
@@ -204,6 +207,9 @@ static const struct cmd commands[] = {
 	{ "capture", "capture_start", "PORT", false,
 	  "write a port's frames to a pcap file while the switch runs",
 	  capture_opts, NULL, NULL, ctl_capture_run },
+	{ "nv", NULL, "SUBCOMMAND", false, "network virtualization: provider "
+	  "addresses, lookup records, routes (see 'nv --help')", no_opts,
+	  NULL, NULL, NULL, ctl_nv_main },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -256,6 +262,8 @@ main(int argc, char **argv)
 	if (!cmd)
 		return fail("unknown command '%s' (see 'vswitchctl --help')",
 			    argv[i]);
+	if (cmd->main)
+		return cmd->main(g.socket_path, g.json, argc - i - 1, argv + i + 1);
 	params = json_object();
 	if (!params)
 		return fail("out of memory");
