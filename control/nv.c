@@ -99,7 +99,7 @@ static int apply_op(struct apply_ctx *c, size_t i);
 static int apply_pa(struct apply_ctx *c, size_t i, const char *prefix);
 static int apply_pa_route(struct apply_ctx *c, size_t i,
 			  const char *prefix);
-static int apply_record(struct apply_ctx *c, size_t i, const char *prefix);
+static int apply_record(struct apply_ctx *c, size_t i);
 static int apply_route(struct apply_ctx *c, size_t i, const char *prefix);
 static int check_txn(struct apply_ctx *c);
 static int check_domain(const struct nv_store *s, const struct nv_route *r,
@@ -552,12 +552,17 @@ undo_prepare(struct nv_store *s, const struct nv_txn *txn,
 	return 0;
 }
 
+/* The op's name for messages, "ops[i]", is made for every op but a
+ * record's, which needs it only to fail. */
 static int
 apply_op(struct apply_ctx *c, size_t i)
 {
 	const struct nv_op *op = &c->txn->ops[i];
 	char prefix[32];
 
+	if (op_table(op->kind) == T_RECORD
+	    && nv_op_check(op, "", NULL, 0) == 0)
+		return apply_record(c, i);
 	snprintf(prefix, sizeof prefix, "ops[%zu]", i);
 	if (nv_op_check(op, prefix, c->err, c->errsz) < 0)
 		return -EINVAL;
@@ -569,7 +574,7 @@ apply_op(struct apply_ctx *c, size_t i)
 	case T_ROUTE:
 		return apply_route(c, i, prefix);
 	case T_RECORD:
-		return apply_record(c, i, prefix);
+		return apply_record(c, i);
 	}
 	return -EINVAL;
 }
@@ -653,7 +658,7 @@ apply_route(struct apply_ctx *c, size_t i, const char *prefix)
 }
 
 static int
-apply_record(struct apply_ctx *c, size_t i, const char *prefix)
+apply_record(struct apply_ctx *c, size_t i)
 {
 	const struct nv_op *op = &c->txn->ops[i];
 	struct nv_table *t = &c->s->records;
@@ -665,8 +670,8 @@ apply_record(struct apply_ctx *c, size_t i, const char *prefix)
 	if (op->kind == NV_OP_DEL_RECORD) {
 		if (at < 0) {
 			key_text(op, key);
-			return ctl_err(c->err, c->errsz, -ENOENT, "%s.%s: %s "
-				       "does not exist", prefix,
+			return ctl_err(c->err, c->errsz, -ENOENT, "ops[%zu].%s: "
+				       "%s does not exist", i,
 				       key_field(op->kind), key);
 		}
 		e->kind = UNDO_REINSERT;
@@ -680,8 +685,8 @@ apply_record(struct apply_ctx *c, size_t i, const char *prefix)
 		c->stats.replaced++;
 	} else {
 		if (t->n >= NV_MAX_RECORDS)
-			return ctl_err(c->err, c->errsz, -ENOSPC, "%s: the "
-				       "record table is full (%u)", prefix,
+			return ctl_err(c->err, c->errsz, -ENOSPC, "ops[%zu]: the "
+				       "record table is full (%u)", i,
 				       NV_MAX_RECORDS);
 		e->kind = UNDO_REMOVE;
 		e->rec = op->u.record;

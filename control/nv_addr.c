@@ -285,13 +285,27 @@ nv_route_gateway(const struct nv_route *r, struct nv_ip *out)
 		out->b[15] |= 1;
 }
 
+/* IPv4 by hand: inet_ntop() goes through sprintf(), and records are
+ * formatted by the million. */
 void
 nv_format_ip(const struct nv_ip *ip, char buf[NV_IP_TEXT_SIZE])
 {
-	if (nv_ip_is_v4(ip))
-		inet_ntop(AF_INET, ip->b + 12, buf, NV_IP_TEXT_SIZE);
-	else
+	char *p = buf;
+
+	if (!nv_ip_is_v4(ip)) {
 		inet_ntop(AF_INET6, ip->b, buf, NV_IP_TEXT_SIZE);
+		return;
+	}
+	for (int i = 12; i < 16; i++) {
+		unsigned int v = ip->b[i];
+
+		if (v >= 100)
+			*p++ = (char) ('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char) ('0' + v / 10 % 10);
+		*p++ = (char) ('0' + v % 10);
+		*p++ = i < 15 ? '.' : '\0';
+	}
 }
 
 void

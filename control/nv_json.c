@@ -52,6 +52,7 @@ static int get_prefix(struct decoder *d, const char *key,
 static json_t *encode_fields(const struct nv_op *op, json_t *obj);
 static bool put(json_t *obj, const char *key, json_t *v);
 static json_t *ip_json(const struct nv_ip *ip);
+static void format_mac(const uint8_t mac[6], char buf[18]);
 static json_t *prefix_json(const struct nv_prefix *p);
 
 json_t *
@@ -134,8 +135,12 @@ nv_txn_from_json(json_t *ops, const char *path, struct nv_txn *txn,
 		struct nv_op op;
 		int rc;
 
-		snprintf(at, sizeof at, "%s[%zu]", path, i);
-		rc = nv_op_from_json(v, at, &op, err, errsz);
+		/* Quietly first: the op's name is for a message. */
+		rc = nv_op_from_json(v, "", &op, NULL, 0);
+		if (rc < 0) {
+			snprintf(at, sizeof at, "%s[%zu]", path, i);
+			rc = nv_op_from_json(v, at, &op, err, errsz);
+		}
 		if (rc == 0 && nv_txn_add(txn, &op) < 0)
 			rc = ctl_err(err, errsz, -ENOMEM, "out of memory");
 		if (rc < 0) {
@@ -168,7 +173,7 @@ nv_record_format_json(const struct nv_record *rec,
 
 	nv_format_ip(&rec->ca, ca);
 	nv_format_ip(&rec->pa, pa);
-	ctl_format_mac(rec->mac, mac);
+	format_mac(rec->mac, mac);
 	n = snprintf(buf, NV_RECORD_TEXT_SIZE, "{\"vsid\":%u,\"ca\":\"%s\","
 		     "\"mac\":\"%s\",\"pa\":\"%s\",\"rule\":\"%s\"}", rec->vsid,
 		     ca, mac, pa, nv_rule_name((enum nv_rule) rec->rule));
@@ -464,7 +469,7 @@ encode_fields(const struct nv_op *op, json_t *obj)
 		break;
 	case NV_OP_ADD_RECORD:
 	case NV_OP_DEL_RECORD:
-		ctl_format_mac(rec->mac, text);
+		format_mac(rec->mac, text);
 		ok = ok && put(obj, "vsid", json_integer(rec->vsid))
 		     && put(obj, "ca", ip_json(&rec->ca));
 		if (op->kind == NV_OP_ADD_RECORD || nv_ip_is_zero(&rec->ca))
@@ -519,4 +524,17 @@ prefix_json(const struct nv_prefix *p)
 
 	nv_format_prefix(p, text);
 	return json_string(text);
+}
+
+/* As ctl_format_mac(), without sprintf(). */
+static void
+format_mac(const uint8_t mac[6], char buf[18])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 6; i++) {
+		buf[3 * i] = hex[mac[i] >> 4];
+		buf[3 * i + 1] = hex[mac[i] & 15];
+		buf[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
 }

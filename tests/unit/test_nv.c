@@ -349,6 +349,22 @@ Test(nv_fields, gateway_default)
 	cr_assert_str_eq(text, "fd00:1::fe");
 }
 
+Test(nv_fields, ip_text)
+{
+	char text[NV_IP_TEXT_SIZE], want[NV_IP_TEXT_SIZE];
+	struct nv_ip ip;
+
+	for (uint32_t v = 0; v < 256; v++) {
+		uint32_t addr = v << 24 | (255 - v) << 16 | (v / 10) << 8 | v % 100;
+
+		nv_ip_from_v4(&ip, addr);
+		nv_format_ip(&ip, text);
+		snprintf(want, sizeof want, "%u.%u.%u.%u", addr >> 24,
+			 addr >> 16 & 255, addr >> 8 & 255, addr & 255);
+		cr_assert_str_eq(text, want);
+	}
+}
+
 /* Transactions against the store. */
 
 Test(nv_txn, delete_missing_is_an_error)
