@@ -188,5 +188,8 @@ void ctld_nv_status(struct ctld *d, const struct ctld_req *r);
 void ctld_nv_complete(struct ctld *d, const struct ctld_pending *p,
 		      json_t *result, const char *error, bool lost);
 void ctld_nv_replay(struct ctld *d);
+/* Whether port 'name' carries a provider address, with why in 'err'. */
+bool ctld_nv_port_in_use(const struct ctld *d, const char *name, char *err,
+			 size_t errsz);
 
 #endif

@@ -358,13 +358,17 @@ static void
 m_del_port(struct ctld *d, const struct ctld_req *r)
 {
 	struct ctl_config *cand;
-	char what[96];
+	char what[96], err[ERRSZ];
 	const char *name;
 	int i;
 
 	i = request_port(d, r, &name);
 	if (i < 0)
 		return;
+	if (ctld_nv_port_in_use(d, name, err, sizeof err)) {
+		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED, "%s", err);
+		return;
+	}
 	cand = ctl_config_clone(d->cfg);
 	if (!cand) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,

@@ -256,6 +256,26 @@ ctld_nv_replay(struct ctld *d)
 	replay_send(d, json_pack("{s:b}", "begin", 1));
 }
 
+bool
+ctld_nv_port_in_use(const struct ctld *d, const char *name, char *err,
+		    size_t errsz)
+{
+	const struct nv_pa *pas;
+	char text[NV_IP_TEXT_SIZE];
+	size_t n;
+
+	pas = nv_store_pas(d->nv->store, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(pas[i].port, name))
+			continue;
+		nv_format_ip(&pas[i].addr, text);
+		snprintf(err, errsz, "port %s carries provider address %s: "
+			 "remove it first (nv del-pa)", name, text);
+		return true;
+	}
+	return false;
+}
+
 /* Static helpers: changes. */
 
 static void

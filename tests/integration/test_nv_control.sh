@@ -81,6 +81,9 @@ expect_err "a provider route whose next hop is off every PA subnet" \
 	add-pa-route --prefix 10.3.0.0/16 --next-hop 192.168.9.1
 expect_err "a malformed prefix" "--prefix: 10.3.0.1/16 has bits set past the prefix length" \
 	add-pa-route --prefix 10.3.0.1/16 --next-hop 192.168.1.1
+err=$(vsctl del-port uplink 2>&1)
+t_check "del-port of the port a PA is on refused: $err" test "$err" = \
+	"vswitchctl: port uplink carries provider address 192.168.1.10: remove it first (nv del-pa)"
 out=$(nv list-pa)
 t_check "list-pa" test "$out" = "ADDRESS          PORT    VLAN
 192.168.1.10/24  uplink  untagged
