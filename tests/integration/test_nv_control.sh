@@ -266,6 +266,50 @@ t_check "...it holds every acknowledged record ($(check_stream); change $infligh
 	check_stream
 t_check "...and vswitchd has the same" wait_until 15 in_sync
 
+# --- vswitchd refuses a change, or goes away before it answers: controld
+# keeps nothing of it, neither in its tables nor in its journal.  A small
+# stand-in for vswitchd refuses VSID 9001 and hangs up on VSID 9002.
+vs_stop "$VSWITCHD_PID" KILL
+wait_until 10 dataplane_down
+"$PY" - "$VS_DP_SOCK" >"$VS_TMP/fake.log" 2>&1 <<'EOF_FAKE' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rwb")
+def send(o):
+    f.write((json.dumps(o) + "\n").encode())
+    f.flush()
+send({"jsonrpc": "2.0", "method": "hello", "params": {"pid": 1}})
+for line in f:
+    m = json.loads(line)
+    p, res = m.get("params") or {}, {}
+    if m["method"] == "apply":
+        res = {"ports": [{"name": x["name"], "status": "ok"}
+                         for x in p["config"].get("ports", [])]}
+    elif m["method"] == "nv_apply":
+        vsids = {o.get("vsid") for o in p["ops"]}
+        if 9002 in vsids:
+            sys.exit(0)
+        if 9001 in vsids:
+            send({"jsonrpc": "2.0", "id": m["id"], "error":
+                  {"code": -32000, "message": "the stand-in refuses 9001"}})
+            continue
+    send({"jsonrpc": "2.0", "id": m["id"], "result": res})
+EOF_FAKE
+VS_PIDS+=($!)
+t_check "a stand-in vswitchd connects" wait_until 10 dataplane_up
+expect_err "vswitchd refuses a change" "the stand-in refuses 9001" \
+	add-record --vsid 9001 --ca 10.0.0.1 --mac 02:00:00:90:00:01 --pa 192.168.1.10
+expect_err "vswitchd goes away before it answers" \
+	"vswitchd disconnected before answering (nothing was changed)" \
+	add-record --vsid 9002 --ca 10.0.0.1 --mac 02:00:00:90:00:01 --pa 192.168.1.10
+t_check "with vswitchd away, a change is kept" nv add-record --vsid 9003 \
+	--ca 10.0.0.1 --mac 02:00:00:90:00:01 --pa 192.168.1.10
+vs_start_vswitchd
+t_check "...and replayed when vswitchd comes back" wait_until 15 in_sync
+t_check "...with nothing of 9001 and 9002" test "$(vsctl --json nv list-records \
+	| grep -c '"vsid": *900[12]')" = 0
+
 if [ -n "${VS_NV_MILLION:-}" ]; then
 	"$PY" - "$VS_TMP/million" <<'EOF'
 import json, sys
