@@ -39,10 +39,10 @@
 #define CTLD_NV_PAGE_MAX 10000
 
 struct ctld_nv {
-	struct nv_store *store;
-	struct nv_file *file;
+	struct ctl_nv_store *store;
+	struct ctl_nv_file *file;
 	uint32_t *sorted;               /* records by (vsid, ca), or NULL */
-	uint64_t sorted_gen;            /* the store generation 'sorted' is of */
+	uint64_t sorted_gen;            /* the generation 'sorted' is of */
 	size_t replay_next;             /* next record nv_replay sends */
 	bool replay_committing;         /* the commit step is out */
 	uint64_t replay_start_ms;
@@ -51,14 +51,14 @@ struct ctld_nv {
 
 /* A change on its way through vswitchd. */
 struct ctld_nv_change {
-	struct nv_txn txn;
-	struct nv_undo *undo;           /* while not kept or rolled back */
-	struct nv_txn_stats stats;
+	struct ctl_nv_txn txn;
+	struct ctl_nv_undo *undo;           /* while not kept or rolled back */
+	struct ctl_nv_txn_stats stats;
 };
 
 static void change_start(struct ctld *d, const struct ctld_req *r,
 			 const char *method);
-static int check_ports(const struct ctld *d, const struct nv_txn *txn,
+static int check_ports(const struct ctld *d, const struct ctl_nv_txn *txn,
 		       char *err, size_t errsz);
 static int change_commit(struct ctld *d, const struct ctld_pending *p);
 static void change_refused(struct ctld *d, const struct ctld_pending *p,
@@ -75,7 +75,7 @@ static json_t *list_routes(const struct ctld_nv *nv, json_int_t vsid);
 static int list_param(const struct ctld_req *r, const char *key,
 		      json_int_t min, json_int_t max, json_int_t *out,
 		      char *err, size_t errsz);
-static json_t *table_json(enum nv_op_kind add, const void *items, size_t n,
+static json_t *table_json(enum ctl_nv_op_kind add, const void *items, size_t n,
 			  size_t size);
 static json_t *status_json(const struct ctld_nv *nv);
 static bool same_counts(json_t *a, json_t *b);
@@ -85,34 +85,34 @@ int
 ctld_nv_open(struct ctld *d)
 {
 	struct ctld_nv *nv = calloc(1, sizeof *nv);
-	struct nv_file_info info;
+	struct ctl_nv_file_info info;
 	struct nv_counts c;
 	char err[ERRSZ];
 
 	d->nv = nv;
-	if (!nv || !(nv->store = nv_store_new())) {
+	if (!nv || !(nv->store = ctl_nv_store_new())) {
 		ctld_log("out of memory");
 		return -1;
 	}
-	if (nv_file_open(d->config_path, nv->store, &nv->file, &info, err,
+	if (ctl_nv_file_open(d->config_path, nv->store, &nv->file, &info, err,
 			 sizeof err) < 0) {
 		ctld_log("%s", err);
 		return -1;
 	}
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	ctld_log("NV tables: %zu provider addresses, %zu provider routes, %zu "
 		 "records, %zu customer routes (snapshot %s, seq %" PRIu64
-		 "; journal: %zu transactions, %zu ops)", c.pas, c.pa_routes,
-		 c.records, c.routes, info.snapshot
-		 ? nv_file_snapshot_path(nv->file) : "none", info.snapshot_seq,
-		 info.replayed_txns, info.replayed_ops);
+		 "; journal: %zu transactions, %zu ops)",
+		 c.pas, c.pa_routes, c.records, c.routes,
+		 info.snapshot ? ctl_nv_file_snapshot_path(nv->file) : "none",
+		 info.snapshot_seq, info.replayed_txns, info.replayed_ops);
 	if (info.torn_line)
 		ctld_log("%s: line %lu was cut short by a crash before it was "
-			 "acknowledged: ignored", nv_file_journal_path(nv->file),
-			 info.torn_line);
+			 "acknowledged: ignored",
+			 ctl_nv_file_journal_path(nv->file), info.torn_line);
 	if (info.compacted)
 		ctld_log("NV journal folded into %s",
-			 nv_file_snapshot_path(nv->file));
+			 ctl_nv_file_snapshot_path(nv->file));
 	return 0;
 }
 
@@ -121,8 +121,8 @@ ctld_nv_close(struct ctld *d)
 {
 	if (!d->nv)
 		return;
-	nv_file_close(d->nv->file);
-	nv_store_free(d->nv->store);
+	ctl_nv_file_close(d->nv->file);
+	ctl_nv_store_free(d->nv->store);
 	free(d->nv->sorted);
 	free(d->nv);
 	d->nv = NULL;
@@ -146,7 +146,7 @@ ctld_nv_list(struct ctld *d, const struct ctld_req *r)
 	const char *what = json_string_value(json_object_get(r->params,
 							     "what"));
 	json_int_t vsid = 0, offset = 0, limit = CTLD_NV_PAGE_DEFAULT;
-	const struct nv_store *s = d->nv->store;
+	const struct ctl_nv_store *s = d->nv->store;
 	char err[ERRSZ], q[CTL_QUOTE_SIZE];
 	json_t *res = NULL;
 	size_t n;
@@ -157,9 +157,9 @@ ctld_nv_list(struct ctld *d, const struct ctld_req *r)
 				 "pa_routes");
 		return;
 	}
-	if (list_param(r, "vsid", NV_VSID_MIN, NV_VSID_MAX, &vsid, err,
+	if (list_param(r, "vsid", CTL_NV_VSID_MIN, CTL_NV_VSID_MAX, &vsid, err,
 		       sizeof err) < 0
-	    || list_param(r, "offset", 0, NV_MAX_RECORDS, &offset, err,
+	    || list_param(r, "offset", 0, CTL_NV_MAX_RECORDS, &offset, err,
 			  sizeof err) < 0
 	    || list_param(r, "limit", 1, CTLD_NV_PAGE_MAX, &limit, err,
 			  sizeof err) < 0) {
@@ -172,19 +172,23 @@ ctld_nv_list(struct ctld *d, const struct ctld_req *r)
 	} else if (!strcmp(what, "routes")) {
 		res = list_routes(d->nv, vsid);
 	} else if (!strcmp(what, "pa")) {
-		const struct nv_pa *pas = nv_store_pas(s, &n);
+		const struct ctl_nv_pa *pas = ctl_nv_store_pas(s, &n);
 
-		res = json_pack("{s:o}", "pas", table_json(NV_OP_ADD_PA, pas, n,
-							   sizeof *pas));
+		res = json_pack(
+			"{s:o}", "pas",
+			table_json(CTL_NV_OP_ADD_PA, pas, n, sizeof *pas));
 	} else if (!strcmp(what, "pa_routes")) {
-		const struct nv_pa_route *rt = nv_store_pa_routes(s, &n);
+		const struct ctl_nv_pa_route *rt =
+			ctl_nv_store_pa_routes(s, &n);
 
-		res = json_pack("{s:o}", "pa_routes",
-				table_json(NV_OP_ADD_PA_ROUTE, rt, n, sizeof *rt));
+		res = json_pack(
+			"{s:o}", "pa_routes",
+			table_json(CTL_NV_OP_ADD_PA_ROUTE, rt, n, sizeof *rt));
 	} else {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
-				 "what: '%s' is not one of records, routes, pa, "
-				 "pa_routes", ctl_quote(what, q));
+				 "what: '%s' is not one of records, routes, "
+				 "pa, pa_routes",
+				 ctl_quote(what, q));
 		return;
 	}
 	if (!res)
@@ -260,15 +264,15 @@ bool
 ctld_nv_port_in_use(const struct ctld *d, const char *name, char *err,
 		    size_t errsz)
 {
-	const struct nv_pa *pas;
-	char text[NV_IP_TEXT_SIZE];
+	const struct ctl_nv_pa *pas;
+	char text[CTL_NV_IP_TEXT_SIZE];
 	size_t n;
 
-	pas = nv_store_pas(d->nv->store, &n);
+	pas = ctl_nv_store_pas(d->nv->store, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(pas[i].port, name))
 			continue;
-		nv_format_ip(&pas[i].addr, text);
+		ctl_nv_format_ip(&pas[i].addr, text);
 		snprintf(err, errsz, "port %s carries provider address %s: "
 			 "remove it first (nv del-pa)", name, text);
 		return true;
@@ -294,21 +298,22 @@ change_start(struct ctld *d, const struct ctld_req *r, const char *method)
 				 "out of memory");
 		return;
 	}
-	nv_txn_init(&c->txn);
+	ctl_nv_txn_init(&c->txn);
 	if (!ops)
 		rc = ctl_err(err, sizeof err, -EINVAL, "ops: required "
 			     "parameter is missing");
 	else
-		rc = nv_txn_from_json(ops, "ops", &c->txn, err, sizeof err);
+		rc = ctl_nv_txn_from_json(ops, "ops", &c->txn, err, sizeof err);
 	if (rc == 0 && c->txn.n_ops == 0)
 		rc = ctl_err(err, sizeof err, -EINVAL, "ops: no operations");
 	if (rc == 0)
 		rc = check_ports(d, &c->txn, err, sizeof err);
 	if (rc == 0)
-		rc = nv_store_apply(d->nv->store, &c->txn, &c->undo, &c->stats,
-				    err, sizeof err);
+		rc = ctl_nv_store_apply(d->nv->store, &c->txn, &c->undo,
+					&c->stats, err, sizeof err);
 	if (rc < 0) {
-		ctld_reply_error(d, r->client, r->id, error_code(rc), "%s", err);
+		ctld_reply_error(d, r->client, r->id, error_code(rc), "%s",
+				 err);
 		change_free(d, c);
 		return;
 	}
@@ -319,7 +324,7 @@ change_start(struct ctld *d, const struct ctld_req *r, const char *method)
 	if (!ctld_dp_up(d)) {
 		change_commit(d, &p);
 	} else if (ctld_dp_call(d, "nv_apply", json_pack("{s:o}", "ops",
-			nv_txn_to_json(&c->txn)), &p) < 0) {
+			ctl_nv_txn_to_json(&c->txn)), &p) < 0) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,
 				 "cannot send the change to vswitchd");
 		change_free(d, c);
@@ -331,19 +336,20 @@ change_start(struct ctld *d, const struct ctld_req *r, const char *method)
 
 /* An add-pa names an external port of the configuration. */
 static int
-check_ports(const struct ctld *d, const struct nv_txn *txn, char *err,
+check_ports(const struct ctld *d, const struct ctl_nv_txn *txn, char *err,
 	    size_t errsz)
 {
 	for (size_t i = 0; i < txn->n_ops; i++) {
-		const struct nv_op *op = &txn->ops[i];
+		const struct ctl_nv_op *op = &txn->ops[i];
 		int k;
 
-		if (op->kind != NV_OP_ADD_PA)
+		if (op->kind != CTL_NV_OP_ADD_PA)
 			continue;
 		k = ctl_config_port_index(d->cfg, op->u.pa.port);
 		if (k < 0)
-			return ctl_err(err, errsz, -ENOENT, "ops[%zu].port: port "
-				       "%s does not exist", i, op->u.pa.port);
+			return ctl_err(err, errsz, -ENOENT,
+				       "ops[%zu].port: port %s does not exist",
+				       i, op->u.pa.port);
 		if (d->cfg->ports[k].type != CTL_PORT_EXTERNAL)
 			return ctl_err(err, errsz, -EINVAL, "ops[%zu].port: %s "
 				       "is a %s port, not an external port", i,
@@ -362,16 +368,16 @@ change_commit(struct ctld *d, const struct ctld_pending *p)
 	struct nv_counts n;
 	char err[ERRSZ];
 
-	if (nv_file_append(d->nv->file, &c->txn, err, sizeof err) < 0) {
+	if (ctl_nv_file_append(d->nv->file, &c->txn, err, sizeof err) < 0) {
 		ctld_log("%s: not saved: %s", p->what, err);
 		ctld_reply_error(d, p->client, p->client_id, CTL_RPC_FAILED,
 				 "cannot save the NV tables: %s", err);
 		change_free(d, c);
 		return -1;
 	}
-	nv_store_commit(d->nv->store, c->undo);
+	ctl_nv_store_commit(d->nv->store, c->undo);
 	c->undo = NULL;
-	nv_store_counts(d->nv->store, &n);
+	ctl_nv_store_counts(d->nv->store, &n);
 	ctld_log("%s: records %zu added, %zu replaced, %zu deleted", p->what,
 		 c->stats.added, c->stats.replaced, c->stats.deleted);
 	ctld_reply(d, p->client, p->client_id, json_pack("{s:I, s:I, s:I, "
@@ -402,8 +408,8 @@ change_free(struct ctld *d, struct ctld_nv_change *c)
 	if (!c)
 		return;
 	if (c->undo)
-		nv_store_rollback(d->nv->store, c->undo);
-	nv_txn_free(&c->txn);
+		ctl_nv_store_rollback(d->nv->store, c->undo);
+	ctl_nv_txn_free(&c->txn);
 	free(c);
 }
 
@@ -412,16 +418,16 @@ maybe_compact(struct ctld *d)
 {
 	struct ctld_nv *nv = d->nv;
 	uint64_t start = ctld_now_ms();
-	size_t ops = nv_file_journal_ops(nv->file);
+	size_t ops = ctl_nv_file_journal_ops(nv->file);
 	char err[ERRSZ];
 
-	if (!nv_file_wants_compact(nv->file, nv->store))
+	if (!ctl_nv_file_wants_compact(nv->file, nv->store))
 		return;
-	if (nv_file_compact(nv->file, nv->store, err, sizeof err) < 0)
+	if (ctl_nv_file_compact(nv->file, nv->store, err, sizeof err) < 0)
 		ctld_log("NV journal not compacted: %s", err);
 	else
 		ctld_log("NV journal of %zu ops folded into %s in %" PRIu64
-			 " ms", ops, nv_file_snapshot_path(nv->file),
+			 " ms", ops, ctl_nv_file_snapshot_path(nv->file),
 			 ctld_now_ms() - start);
 }
 
@@ -439,7 +445,7 @@ replay_step(struct ctld *d, json_t *result, const char *error)
 		ctld_log("NV replay failed: %s", error);
 		return;
 	}
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	if (nv->replay_committing) {
 		ctld_log("NV tables replayed to vswitchd: %zu provider "
 			 "addresses, %zu provider routes, %zu records, %zu "
@@ -474,15 +480,15 @@ replay_chunk(struct ctld_nv *nv)
 	json_t *records = json_array();
 	size_t end;
 
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	end = nv->replay_next + CTLD_NV_CHUNK < c.records
 	      ? nv->replay_next + CTLD_NV_CHUNK : c.records;
 	for (size_t i = nv->replay_next; records && i < end; i++) {
-		struct nv_op op = { .kind = NV_OP_ADD_RECORD };
+		struct ctl_nv_op op = { .kind = CTL_NV_OP_ADD_RECORD };
 
-		op.u.record = *nv_store_record(nv->store, i);
-		if (json_array_append_new(records, nv_elem_to_json(
-				NV_OP_ADD_RECORD, &op)) < 0) {
+		op.u.record = *ctl_nv_store_record(nv->store, i);
+		if (json_array_append_new(records, ctl_nv_elem_to_json(
+				CTL_NV_OP_ADD_RECORD, &op)) < 0) {
 			json_decref(records);
 			return NULL;
 		}
@@ -495,23 +501,24 @@ replay_chunk(struct ctld_nv *nv)
 static json_t *
 replay_commit(const struct ctld_nv *nv)
 {
-	const struct nv_pa *pas;
-	const struct nv_pa_route *pa_routes;
-	const struct nv_route *routes;
+	const struct ctl_nv_pa *pas;
+	const struct ctl_nv_pa_route *pa_routes;
+	const struct ctl_nv_route *routes;
 	size_t n_pas, n_pa_routes, n_routes;
 	struct nv_counts c;
 
-	pas = nv_store_pas(nv->store, &n_pas);
-	pa_routes = nv_store_pa_routes(nv->store, &n_pa_routes);
-	routes = nv_store_routes(nv->store, &n_routes);
-	nv_store_counts(nv->store, &c);
-	return json_pack("{s:b, s:o, s:o, s:o, s:I}", "commit", 1,
-			 "pas", table_json(NV_OP_ADD_PA, pas, n_pas,
-					   sizeof *pas),
-			 "pa_routes", table_json(NV_OP_ADD_PA_ROUTE, pa_routes,
-						 n_pa_routes, sizeof *pa_routes),
-			 "routes", table_json(NV_OP_ADD_ROUTE, routes, n_routes,
-					      sizeof *routes),
+	pas = ctl_nv_store_pas(nv->store, &n_pas);
+	pa_routes = ctl_nv_store_pa_routes(nv->store, &n_pa_routes);
+	routes = ctl_nv_store_routes(nv->store, &n_routes);
+	ctl_nv_store_counts(nv->store, &c);
+	return json_pack("{s:b, s:o, s:o, s:o, s:I}", "commit", 1, "pas",
+			 table_json(CTL_NV_OP_ADD_PA, pas, n_pas, sizeof *pas),
+			 "pa_routes",
+			 table_json(CTL_NV_OP_ADD_PA_ROUTE, pa_routes,
+				    n_pa_routes, sizeof *pa_routes),
+			 "routes",
+			 table_json(CTL_NV_OP_ADD_ROUTE, routes, n_routes,
+				    sizeof *routes),
 			 "records", (json_int_t) c.records);
 }
 
@@ -523,16 +530,16 @@ static json_t *
 list_records(struct ctld_nv *nv, json_int_t vsid, json_int_t offset,
 	     json_int_t limit)
 {
-	uint64_t gen = nv_store_generation(nv->store);
+	uint64_t gen = ctl_nv_store_generation(nv->store);
 	size_t lo = 0, hi, n;
 	struct nv_counts c;
 	json_t *records;
 
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	hi = c.records;
 	if (c.records && (!nv->sorted || nv->sorted_gen != gen)) {
 		free(nv->sorted);
-		nv->sorted = nv_store_sorted_records(nv->store);
+		nv->sorted = ctl_nv_store_sorted_records(nv->store);
 		nv->sorted_gen = gen;
 		if (!nv->sorted)
 			return NULL;
@@ -543,14 +550,14 @@ list_records(struct ctld_nv *nv, json_int_t vsid, json_int_t offset,
 		while (a < b) {         /* first record of 'vsid' */
 			size_t m = a + (b - a) / 2;
 
-			if (nv_store_record(nv->store, nv->sorted[m])->vsid
+			if (ctl_nv_store_record(nv->store, nv->sorted[m])->vsid
 			    < (uint32_t) vsid)
 				a = m + 1;
 			else
 				b = m;
 		}
 		lo = hi = a;
-		while (hi < c.records && nv_store_record(nv->store,
+		while (hi < c.records && ctl_nv_store_record(nv->store,
 				nv->sorted[hi])->vsid == (uint32_t) vsid)
 			hi++;
 	}
@@ -558,11 +565,11 @@ list_records(struct ctld_nv *nv, json_int_t vsid, json_int_t offset,
 	n = hi - lo;
 	for (size_t i = lo + (size_t) offset; records && i < hi
 	     && i < lo + (size_t) (offset + limit); i++) {
-		struct nv_op op = { .kind = NV_OP_ADD_RECORD };
+		struct ctl_nv_op op = { .kind = CTL_NV_OP_ADD_RECORD };
 
-		op.u.record = *nv_store_record(nv->store, nv->sorted[i]);
-		if (json_array_append_new(records, nv_elem_to_json(
-				NV_OP_ADD_RECORD, &op)) < 0) {
+		op.u.record = *ctl_nv_store_record(nv->store, nv->sorted[i]);
+		if (json_array_append_new(records, ctl_nv_elem_to_json(
+				CTL_NV_OP_ADD_RECORD, &op)) < 0) {
 			json_decref(records);
 			return NULL;
 		}
@@ -577,23 +584,24 @@ list_records(struct ctld_nv *nv, json_int_t vsid, json_int_t offset,
 static json_t *
 list_routes(const struct ctld_nv *nv, json_int_t vsid)
 {
-	const struct nv_route *routes;
+	const struct ctl_nv_route *routes;
 	json_t *list = json_array();
 	size_t n;
 
-	routes = nv_store_routes(nv->store, &n);
+	routes = ctl_nv_store_routes(nv->store, &n);
 	for (size_t i = 0; list && i < n; i++) {
-		struct nv_op op = { .kind = NV_OP_ADD_ROUTE, .u.route = routes[i] };
-		char text[NV_IP_TEXT_SIZE];
-		struct nv_ip gw;
+		struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_ROUTE,
+				       .u.route = routes[i]};
+		char text[CTL_NV_IP_TEXT_SIZE];
+		struct ctl_nv_ip gw;
 		json_t *v;
 
 		if (vsid && routes[i].vsid != (uint32_t) vsid)
 			continue;
-		v = nv_elem_to_json(NV_OP_ADD_ROUTE, &op);
-		if (v && nv_ip_is_zero(&routes[i].next_hop)) {
-			nv_route_gateway(&routes[i], &gw);
-			nv_format_ip(&gw, text);
+		v = ctl_nv_elem_to_json(CTL_NV_OP_ADD_ROUTE, &op);
+		if (v && ctl_nv_ip_is_zero(&routes[i].next_hop)) {
+			ctl_nv_route_gateway(&routes[i], &gw);
+			ctl_nv_format_ip(&gw, text);
 			json_object_set_new(v, "virtual_gateway",
 					    json_string(text));
 		}
@@ -615,8 +623,9 @@ list_param(const struct ctld_req *r, const char *key, json_int_t min,
 	if (!v)
 		return 0;
 	if (!json_is_integer(v))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected an integer, got "
-			       "%s", key, ctl_json_type_name(v));
+		return ctl_err(err, errsz, -EINVAL,
+			       "%s: expected an integer, got %s",
+			       key, ctl_json_type_name(v));
 	if (json_integer_value(v) < min || json_integer_value(v) > max)
 		return ctl_err(err, errsz, -EINVAL, "%s: %lld is out of range "
 			       "(%lld-%lld)", key,
@@ -628,15 +637,16 @@ list_param(const struct ctld_req *r, const char *key, json_int_t min,
 
 /* An array of the elements of one small table. */
 static json_t *
-table_json(enum nv_op_kind add, const void *items, size_t n, size_t size)
+table_json(enum ctl_nv_op_kind add, const void *items, size_t n, size_t size)
 {
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < n; i++) {
-		struct nv_op op = { .kind = add };
+		struct ctl_nv_op op = { .kind = add };
 
 		memcpy(&op.u, (const char *) items + i * size, size);
-		if (json_array_append_new(list, nv_elem_to_json(add, &op)) < 0) {
+		if (json_array_append_new(list, ctl_nv_elem_to_json(add, &op))
+		    < 0) {
 			json_decref(list);
 			return NULL;
 		}
@@ -652,20 +662,19 @@ status_json(const struct ctld_nv *nv)
 	char digest[17];
 	struct nv_counts c;
 
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	snprintf(digest, sizeof digest, "%016" PRIx64,
-		 nv_store_digest(nv->store));
-	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:I}",
-			 "pas", (json_int_t) c.pas,
-			 "pa_routes", (json_int_t) c.pa_routes,
-			 "records", (json_int_t) c.records,
-			 "routes", (json_int_t) c.routes,
-			 "digest", digest,
-			 "memory_bytes", (json_int_t) nv_store_memory(nv->store),
-			 "snapshot", nv_file_snapshot_path(nv->file),
-			 "journal", nv_file_journal_path(nv->file),
-			 "journal_ops", (json_int_t) nv_file_journal_ops(nv->file),
-			 "seq", (json_int_t) nv_file_seq(nv->file));
+		 ctl_nv_store_digest(nv->store));
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:I}", "pas",
+		(json_int_t) c.pas, "pa_routes", (json_int_t) c.pa_routes,
+		"records", (json_int_t) c.records, "routes",
+		(json_int_t) c.routes, "digest", digest, "memory_bytes",
+		(json_int_t) ctl_nv_store_memory(nv->store), "snapshot",
+		ctl_nv_file_snapshot_path(nv->file), "journal",
+		ctl_nv_file_journal_path(nv->file), "journal_ops",
+		(json_int_t) ctl_nv_file_journal_ops(nv->file), "seq",
+		(json_int_t) ctl_nv_file_seq(nv->file));
 }
 
 static bool

@@ -3,7 +3,7 @@
  *
  * A transaction is applied op by op to the live store and taken back if
  * any op, or the check of the result, fails.  Everything it could need is
- * allocated first: the records' room (nv_table_reserve()), the undo
+ * allocated first: the records' room (ctl_nv_table_reserve()), the undo
  * entries of its record ops, and a copy of each small table it touches.
  * Record ops log the record they overwrite or delete; a small table is
  * simply put back.  So taking a transaction back never allocates and never
@@ -31,11 +31,11 @@ enum table {
 };
 
 static const size_t elem_size[T_N] = {
-	sizeof(struct nv_pa), sizeof(struct nv_pa_route),
-	sizeof(struct nv_route),
+	sizeof(struct ctl_nv_pa), sizeof(struct ctl_nv_pa_route),
+	sizeof(struct ctl_nv_route),
 };
 static const size_t table_max[T_N] = {
-	NV_MAX_PAS, NV_MAX_PA_ROUTES, NV_MAX_ROUTES,
+	CTL_NV_MAX_PAS, CTL_NV_MAX_PA_ROUTES, CTL_NV_MAX_ROUTES,
 };
 static const char *const table_title[T_N] = {
 	"provider address", "provider route", "customer route",
@@ -47,9 +47,9 @@ struct array {
 	size_t cap;
 };
 
-struct nv_store {
+struct ctl_nv_store {
 	struct array arr[T_N];
-	struct nv_table records;
+	struct ctl_nv_table records;
 	uint64_t generation;
 };
 
@@ -60,12 +60,12 @@ enum undo_kind {
 };
 
 struct undo_rec {
-	struct nv_record rec;
+	struct ctl_nv_record rec;
 	uint32_t op;                    /* the op's index in the transaction */
 	uint8_t kind;                   /* enum undo_kind */
 };
 
-struct nv_undo {
+struct ctl_nv_undo {
 	bool touched[T_N];              /* 'saved' holds the array before */
 	struct array saved[T_N];
 	struct undo_rec *recs;          /* in the order of the ops */
@@ -81,20 +81,20 @@ struct key_set {
 };
 
 struct apply_ctx {
-	struct nv_store *s;
-	struct nv_undo *u;
-	const struct nv_txn *txn;
-	struct nv_txn_stats stats;
+	struct ctl_nv_store *s;
+	struct ctl_nv_undo *u;
+	const struct ctl_nv_txn *txn;
+	struct ctl_nv_txn_stats stats;
 	char *err;
 	size_t errsz;
 };
 
-#define PAS(s) ((struct nv_pa *) (s)->arr[T_PA].items)
-#define PA_ROUTES(s) ((struct nv_pa_route *) (s)->arr[T_PA_ROUTE].items)
-#define ROUTES(s) ((struct nv_route *) (s)->arr[T_ROUTE].items)
+#define PAS(s) ((struct ctl_nv_pa *) (s)->arr[T_PA].items)
+#define PA_ROUTES(s) ((struct ctl_nv_pa_route *) (s)->arr[T_PA_ROUTE].items)
+#define ROUTES(s) ((struct ctl_nv_route *) (s)->arr[T_ROUTE].items)
 
-static int undo_prepare(struct nv_store *s, const struct nv_txn *txn,
-			struct nv_undo **out);
+static int undo_prepare(struct ctl_nv_store *s, const struct ctl_nv_txn *txn,
+			struct ctl_nv_undo **out);
 static int apply_op(struct apply_ctx *c, size_t i);
 static int apply_pa(struct apply_ctx *c, size_t i, const char *prefix);
 static int apply_pa_route(struct apply_ctx *c, size_t i,
@@ -102,53 +102,57 @@ static int apply_pa_route(struct apply_ctx *c, size_t i,
 static int apply_record(struct apply_ctx *c, size_t i);
 static int apply_route(struct apply_ctx *c, size_t i, const char *prefix);
 static int check_txn(struct apply_ctx *c);
-static int check_domain(const struct nv_store *s, const struct nv_route *r,
-			const char *field, char *err, size_t errsz);
-static int check_next_hops(const struct nv_store *s, long *bad);
-static bool pa_reachable(const struct nv_store *s, const struct nv_ip *ip);
-static bool on_pa_subnet(const struct nv_store *s, const struct nv_ip *ip);
-static long find_pa(const struct nv_store *s, const struct nv_ip *addr);
-static long find_pa_route(const struct nv_store *s,
-			  const struct nv_prefix *p);
-static long find_route(const struct nv_store *s, const struct nv_route *key);
-static bool prefix_equal(const struct nv_prefix *a,
-			 const struct nv_prefix *b);
-static long last_op_on(const struct nv_txn *txn, enum nv_op_kind kind,
+static int check_domain(const struct ctl_nv_store *s,
+			const struct ctl_nv_route *r, const char *field,
+			char *err, size_t errsz);
+static int check_next_hops(const struct ctl_nv_store *s, long *bad);
+static bool pa_reachable(const struct ctl_nv_store *s,
+			 const struct ctl_nv_ip *ip);
+static bool on_pa_subnet(const struct ctl_nv_store *s,
+			 const struct ctl_nv_ip *ip);
+static long find_pa(const struct ctl_nv_store *s, const struct ctl_nv_ip *addr);
+static long find_pa_route(const struct ctl_nv_store *s,
+			  const struct ctl_nv_prefix *p);
+static long find_route(const struct ctl_nv_store *s,
+		       const struct ctl_nv_route *key);
+static bool prefix_equal(const struct ctl_nv_prefix *a,
+			 const struct ctl_nv_prefix *b);
+static long last_op_on(const struct ctl_nv_txn *txn, enum ctl_nv_op_kind kind,
 		       const void *key);
-static enum table op_table(enum nv_op_kind kind);
+static enum table op_table(enum ctl_nv_op_kind kind);
 static int array_push(struct array *a, enum table t, const void *item);
 static void array_remove(struct array *a, enum table t, size_t i);
 static void *array_at(const struct array *a, enum table t, size_t i);
-static int key_set_init(struct key_set *ks, const struct nv_txn *txn);
-static long key_set_add(struct key_set *ks, const struct nv_txn *txn,
+static int key_set_init(struct key_set *ks, const struct ctl_nv_txn *txn);
+static long key_set_add(struct key_set *ks, const struct ctl_nv_txn *txn,
 			size_t i);
-static uint64_t op_key_hash(const struct nv_op *op);
-static bool op_key_equal(const struct nv_op *a, const struct nv_op *b);
-static void key_text(const struct nv_op *op, char buf[KEY_TEXT_SIZE]);
-static const char *key_field(enum nv_op_kind kind);
+static uint64_t op_key_hash(const struct ctl_nv_op *op);
+static bool op_key_equal(const struct ctl_nv_op *a, const struct ctl_nv_op *b);
+static void key_text(const struct ctl_nv_op *op, char buf[KEY_TEXT_SIZE]);
+static const char *key_field(enum ctl_nv_op_kind kind);
 static int compare_records(const void *a, const void *b, void *arg);
 
 /* Transactions. */
 
 void
-nv_txn_init(struct nv_txn *txn)
+ctl_nv_txn_init(struct ctl_nv_txn *txn)
 {
 	memset(txn, 0, sizeof *txn);
 }
 
 void
-nv_txn_free(struct nv_txn *txn)
+ctl_nv_txn_free(struct ctl_nv_txn *txn)
 {
 	free(txn->ops);
-	nv_txn_init(txn);
+	ctl_nv_txn_init(txn);
 }
 
 int
-nv_txn_add(struct nv_txn *txn, const struct nv_op *op)
+ctl_nv_txn_add(struct ctl_nv_txn *txn, const struct ctl_nv_op *op)
 {
 	if (txn->n_ops == txn->cap) {
 		size_t cap = txn->cap ? txn->cap * 2 : 16;
-		struct nv_op *ops = realloc(txn->ops, cap * sizeof *ops);
+		struct ctl_nv_op *ops = realloc(txn->ops, cap * sizeof *ops);
 
 		if (!ops)
 			return -ENOMEM;
@@ -161,31 +165,31 @@ nv_txn_add(struct nv_txn *txn, const struct nv_op *op)
 
 /* The store. */
 
-struct nv_store *
-nv_store_new(void)
+struct ctl_nv_store *
+ctl_nv_store_new(void)
 {
-	struct nv_store *s = calloc(1, sizeof *s);
+	struct ctl_nv_store *s = calloc(1, sizeof *s);
 
 	if (s)
-		nv_table_init(&s->records);
+		ctl_nv_table_init(&s->records);
 	return s;
 }
 
 void
-nv_store_free(struct nv_store *s)
+ctl_nv_store_free(struct ctl_nv_store *s)
 {
 	if (!s)
 		return;
 	for (int t = 0; t < T_N; t++)
 		free(s->arr[t].items);
-	nv_table_destroy(&s->records);
+	ctl_nv_table_destroy(&s->records);
 	free(s);
 }
 
 int
-nv_store_apply(struct nv_store *s, const struct nv_txn *txn,
-	       struct nv_undo **undo, struct nv_txn_stats *stats, char *err,
-	       size_t errsz)
+ctl_nv_store_apply(struct ctl_nv_store *s, const struct ctl_nv_txn *txn,
+		   struct ctl_nv_undo **undo, struct ctl_nv_txn_stats *stats,
+		   char *err, size_t errsz)
 {
 	struct apply_ctx c = { .s = s, .txn = txn, .err = err, .errsz = errsz };
 	struct key_set ks = { NULL, 0 };
@@ -196,9 +200,10 @@ nv_store_apply(struct nv_store *s, const struct nv_txn *txn,
 		rc = key_set_init(&ks, txn);
 	if (rc < 0) {
 		if (c.u)
-			nv_store_rollback(s, c.u);
-		return ctl_err(err, errsz, rc, "out of memory for a transaction "
-			       "of %zu ops", txn->n_ops);
+			ctl_nv_store_rollback(s, c.u);
+		return ctl_err(err, errsz, rc,
+			       "out of memory for a transaction of %zu ops",
+			       txn->n_ops);
 	}
 	for (size_t i = 0; rc == 0 && i < txn->n_ops; i++) {
 		long dup = key_set_add(&ks, txn, i);
@@ -217,7 +222,7 @@ nv_store_apply(struct nv_store *s, const struct nv_txn *txn,
 	if (rc == 0)
 		rc = check_txn(&c);
 	if (rc < 0) {
-		nv_store_rollback(s, c.u);
+		ctl_nv_store_rollback(s, c.u);
 		return rc;
 	}
 	s->generation++;
@@ -226,23 +231,23 @@ nv_store_apply(struct nv_store *s, const struct nv_txn *txn,
 	if (undo)
 		*undo = c.u;
 	else
-		nv_store_commit(s, c.u);
+		ctl_nv_store_commit(s, c.u);
 	return 0;
 }
 
 void
-nv_store_rollback(struct nv_store *s, struct nv_undo *u)
+ctl_nv_store_rollback(struct ctl_nv_store *s, struct ctl_nv_undo *u)
 {
 	for (size_t k = u->n_recs; k-- > 0;) {
 		const struct undo_rec *e = &u->recs[k];
-		long i = nv_table_find(&s->records, &e->rec);
+		long i = ctl_nv_table_find(&s->records, &e->rec);
 
 		if (e->kind == UNDO_REMOVE && i >= 0)
-			nv_table_delete(&s->records, (size_t) i);
+			ctl_nv_table_delete(&s->records, (size_t) i);
 		else if (e->kind == UNDO_RESTORE && i >= 0)
-			*nv_table_at(&s->records, (size_t) i) = e->rec;
+			*ctl_nv_table_at(&s->records, (size_t) i) = e->rec;
 		else if (e->kind == UNDO_REINSERT && i < 0)
-			nv_table_insert(&s->records, &e->rec);
+			ctl_nv_table_insert(&s->records, &e->rec);
 	}
 	for (int t = 0; t < T_N; t++) {
 		if (!u->touched[t])
@@ -256,26 +261,26 @@ nv_store_rollback(struct nv_store *s, struct nv_undo *u)
 }
 
 void
-nv_store_commit(struct nv_store *s, struct nv_undo *u)
+ctl_nv_store_commit(struct ctl_nv_store *s, struct ctl_nv_undo *u)
 {
 	for (int t = 0; t < T_N; t++)
 		if (u->touched[t])
 			free(u->saved[t].items);
 	free(u->recs);
 	free(u);
-	nv_table_trim(&s->records, s->records.n);
+	ctl_nv_table_trim(&s->records, s->records.n);
 }
 
 /* Loading. */
 
 int
-nv_store_load_pa(struct nv_store *s, const struct nv_pa *pa,
+ctl_nv_store_load_pa(struct ctl_nv_store *s, const struct ctl_nv_pa *pa,
 		 const char *field, char *err, size_t errsz)
 {
-	struct nv_op op = { .kind = NV_OP_ADD_PA, .u.pa = *pa };
+	struct ctl_nv_op op = { .kind = CTL_NV_OP_ADD_PA, .u.pa = *pa };
 	char key[KEY_TEXT_SIZE];
 
-	if (nv_op_check(&op, field, err, errsz) < 0)
+	if (ctl_nv_op_check(&op, field, err, errsz) < 0)
 		return -EINVAL;
 	key_text(&op, key);
 	if (find_pa(s, &pa->addr) >= 0)
@@ -283,19 +288,21 @@ nv_store_load_pa(struct nv_store *s, const struct nv_pa *pa,
 			       field, key);
 	if (array_push(&s->arr[T_PA], T_PA, pa) < 0)
 		return ctl_err(err, errsz, -ENOSPC, "%s: more than %d provider "
-			       "addresses", field, NV_MAX_PAS);
+			       "addresses", field, CTL_NV_MAX_PAS);
 	s->generation++;
 	return 0;
 }
 
 int
-nv_store_load_pa_route(struct nv_store *s, const struct nv_pa_route *r,
-		       const char *field, char *err, size_t errsz)
+ctl_nv_store_load_pa_route(struct ctl_nv_store *s,
+			   const struct ctl_nv_pa_route *r, const char *field,
+			   char *err, size_t errsz)
 {
-	struct nv_op op = { .kind = NV_OP_ADD_PA_ROUTE, .u.pa_route = *r };
+	struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_PA_ROUTE,
+			       .u.pa_route = *r};
 	char key[KEY_TEXT_SIZE];
 
-	if (nv_op_check(&op, field, err, errsz) < 0)
+	if (ctl_nv_op_check(&op, field, err, errsz) < 0)
 		return -EINVAL;
 	key_text(&op, key);
 	if (find_pa_route(s, &r->prefix) >= 0)
@@ -303,44 +310,45 @@ nv_store_load_pa_route(struct nv_store *s, const struct nv_pa_route *r,
 			       field, key);
 	if (array_push(&s->arr[T_PA_ROUTE], T_PA_ROUTE, r) < 0)
 		return ctl_err(err, errsz, -ENOSPC, "%s: more than %d provider "
-			       "routes", field, NV_MAX_PA_ROUTES);
+			       "routes", field, CTL_NV_MAX_PA_ROUTES);
 	s->generation++;
 	return 0;
 }
 
 int
-nv_store_load_record(struct nv_store *s, const struct nv_record *rec,
-		     const char *field, char *err, size_t errsz)
+ctl_nv_store_load_record(struct ctl_nv_store *s,
+			 const struct ctl_nv_record *rec, const char *field,
+			 char *err, size_t errsz)
 {
-	struct nv_op op = { .kind = NV_OP_ADD_RECORD, .u.record = *rec };
+	struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_RECORD, .u.record = *rec};
 	char key[KEY_TEXT_SIZE];
 	int rc;
 
-	if (nv_op_check(&op, field, err, errsz) < 0)
+	if (ctl_nv_op_check(&op, field, err, errsz) < 0)
 		return -EINVAL;
-	if (nv_table_find(&s->records, rec) >= 0) {
+	if (ctl_nv_table_find(&s->records, rec) >= 0) {
 		key_text(&op, key);
 		return ctl_err(err, errsz, -EEXIST, "%s: %s is there twice",
 			       field, key);
 	}
-	rc = nv_table_reserve(&s->records, s->records.n + 1);
+	rc = ctl_nv_table_reserve(&s->records, s->records.n + 1);
 	if (rc < 0)
 		return ctl_err(err, errsz, rc, "%s: %s", field, rc == -ENOSPC
 			       ? "more records than the most there can be"
 			       : "out of memory");
-	nv_table_insert(&s->records, rec);
+	ctl_nv_table_insert(&s->records, rec);
 	s->generation++;
 	return 0;
 }
 
 int
-nv_store_load_route(struct nv_store *s, const struct nv_route *r,
+ctl_nv_store_load_route(struct ctl_nv_store *s, const struct ctl_nv_route *r,
 		    const char *field, char *err, size_t errsz)
 {
-	struct nv_op op = { .kind = NV_OP_ADD_ROUTE, .u.route = *r };
+	struct ctl_nv_op op = { .kind = CTL_NV_OP_ADD_ROUTE, .u.route = *r };
 	char key[KEY_TEXT_SIZE], sub[CTL_FIELD_SIZE];
 
-	if (nv_op_check(&op, field, err, errsz) < 0
+	if (ctl_nv_op_check(&op, field, err, errsz) < 0
 	    || check_domain(s, r, ctl_field(sub, field, "rdid"), err,
 			    errsz) < 0)
 		return -EINVAL;
@@ -350,37 +358,40 @@ nv_store_load_route(struct nv_store *s, const struct nv_route *r,
 			       field, key);
 	if (array_push(&s->arr[T_ROUTE], T_ROUTE, r) < 0)
 		return ctl_err(err, errsz, -ENOSPC, "%s: more than %d customer "
-			       "routes", field, NV_MAX_ROUTES);
+			       "routes", field, CTL_NV_MAX_ROUTES);
 	s->generation++;
 	return 0;
 }
 
 int
-nv_store_load_check(const struct nv_store *s, char *err, size_t errsz)
+ctl_nv_store_load_check(const struct ctl_nv_store *s, char *err, size_t errsz)
 {
-	char text[NV_IP_TEXT_SIZE], key[KEY_TEXT_SIZE];
+	char text[CTL_NV_IP_TEXT_SIZE], key[KEY_TEXT_SIZE];
 	long bad;
 
 	if (check_next_hops(s, &bad) < 0) {
-		struct nv_op op = { .kind = NV_OP_ADD_PA_ROUTE,
+		struct ctl_nv_op op = { .kind = CTL_NV_OP_ADD_PA_ROUTE,
 				    .u.pa_route = PA_ROUTES(s)[bad] };
 
 		key_text(&op, key);
-		nv_format_ip(&op.u.pa_route.next_hop, text);
+		ctl_nv_format_ip(&op.u.pa_route.next_hop, text);
 		return ctl_err(err, errsz, -EINVAL, "%s: next hop %s is not on "
 			       "the subnet of a provider address", key, text);
 	}
 	for (size_t i = 0; i < s->records.n; i++) {
-		const struct nv_record *r = nv_table_at(&s->records, i);
-		struct nv_op op = { .kind = NV_OP_ADD_RECORD, .u.record = *r };
+		const struct ctl_nv_record *r = ctl_nv_table_at(&s->records, i);
+		struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_RECORD,
+				       .u.record = *r};
 
 		if (pa_reachable(s, &r->pa))
 			continue;
 		key_text(&op, key);
-		nv_format_ip(&r->pa, text);
-		return ctl_err(err, errsz, -EINVAL, "%s: PA %s is neither on the "
+		ctl_nv_format_ip(&r->pa, text);
+		return ctl_err(err, errsz, -EINVAL,
+			       "%s: PA %s is neither on the "
 			       "subnet of a provider address nor behind a "
-			       "provider route", key, text);
+			       "provider route",
+			       key, text);
 	}
 	return 0;
 }
@@ -388,7 +399,7 @@ nv_store_load_check(const struct nv_store *s, char *err, size_t errsz)
 /* Reading. */
 
 void
-nv_store_counts(const struct nv_store *s, struct nv_counts *out)
+ctl_nv_store_counts(const struct ctl_nv_store *s, struct nv_counts *out)
 {
 	out->pas = s->arr[T_PA].n;
 	out->pa_routes = s->arr[T_PA_ROUTE].n;
@@ -396,43 +407,44 @@ nv_store_counts(const struct nv_store *s, struct nv_counts *out)
 	out->routes = s->arr[T_ROUTE].n;
 }
 
-const struct nv_pa *
-nv_store_pas(const struct nv_store *s, size_t *n)
+const struct ctl_nv_pa *
+ctl_nv_store_pas(const struct ctl_nv_store *s, size_t *n)
 {
 	*n = s->arr[T_PA].n;
 	return PAS(s);
 }
 
-const struct nv_pa_route *
-nv_store_pa_routes(const struct nv_store *s, size_t *n)
+const struct ctl_nv_pa_route *
+ctl_nv_store_pa_routes(const struct ctl_nv_store *s, size_t *n)
 {
 	*n = s->arr[T_PA_ROUTE].n;
 	return PA_ROUTES(s);
 }
 
-const struct nv_route *
-nv_store_routes(const struct nv_store *s, size_t *n)
+const struct ctl_nv_route *
+ctl_nv_store_routes(const struct ctl_nv_store *s, size_t *n)
 {
 	*n = s->arr[T_ROUTE].n;
 	return ROUTES(s);
 }
 
-const struct nv_record *
-nv_store_record(const struct nv_store *s, size_t i)
+const struct ctl_nv_record *
+ctl_nv_store_record(const struct ctl_nv_store *s, size_t i)
 {
-	return nv_table_at(&s->records, i);
+	return ctl_nv_table_at(&s->records, i);
 }
 
-const struct nv_record *
-nv_store_find_record(const struct nv_store *s, const struct nv_record *key)
+const struct ctl_nv_record *
+ctl_nv_store_find_record(const struct ctl_nv_store *s,
+			 const struct ctl_nv_record *key)
 {
-	long i = nv_table_find(&s->records, key);
+	long i = ctl_nv_table_find(&s->records, key);
 
-	return i < 0 ? NULL : nv_table_at(&s->records, (size_t) i);
+	return i < 0 ? NULL : ctl_nv_table_at(&s->records, (size_t) i);
 }
 
 uint32_t *
-nv_store_sorted_records(const struct nv_store *s)
+ctl_nv_store_sorted_records(const struct ctl_nv_store *s)
 {
 	uint32_t *idx = s->records.n ? malloc(s->records.n * sizeof *idx)
 				     : NULL;
@@ -447,7 +459,7 @@ nv_store_sorted_records(const struct nv_store *s)
 }
 
 uint64_t
-nv_store_generation(const struct nv_store *s)
+ctl_nv_store_generation(const struct ctl_nv_store *s)
 {
 	return s->generation;
 }
@@ -455,48 +467,48 @@ nv_store_generation(const struct nv_store *s)
 /* Fields one by one: padding and the bytes after a string's NUL do not
  * count. */
 uint64_t
-nv_store_digest(const struct nv_store *s)
+ctl_nv_store_digest(const struct ctl_nv_store *s)
 {
 	uint64_t sum = 0;
 
 	for (size_t i = 0; i < s->records.n; i++)
-		sum += nv_record_hash(nv_table_at(&s->records, i));
+		sum += ctl_nv_record_hash(ctl_nv_table_at(&s->records, i));
 	for (size_t i = 0; i < s->arr[T_PA].n; i++) {
-		const struct nv_pa *p = &PAS(s)[i];
-		uint64_t h = nv_hash_bytes(&p->addr, sizeof p->addr, 1);
+		const struct ctl_nv_pa *p = &PAS(s)[i];
+		uint64_t h = ctl_nv_hash_bytes(&p->addr, sizeof p->addr, 1);
 
-		h = nv_hash_bytes(p->port, strlen(p->port), h ^ p->length);
-		sum += nv_hash_bytes(&p->vlan, sizeof p->vlan, h);
+		h = ctl_nv_hash_bytes(p->port, strlen(p->port), h ^ p->length);
+		sum += ctl_nv_hash_bytes(&p->vlan, sizeof p->vlan, h);
 	}
 	for (size_t i = 0; i < s->arr[T_PA_ROUTE].n; i++) {
-		const struct nv_pa_route *r = &PA_ROUTES(s)[i];
-		uint64_t h = nv_hash_bytes(&r->prefix.addr, 16,
+		const struct ctl_nv_pa_route *r = &PA_ROUTES(s)[i];
+		uint64_t h = ctl_nv_hash_bytes(&r->prefix.addr, 16,
 					   2 ^ r->prefix.length);
 
-		h = nv_hash_bytes(&r->next_hop, 16, h);
-		sum += nv_hash_bytes(&r->metric, sizeof r->metric, h);
+		h = ctl_nv_hash_bytes(&r->next_hop, 16, h);
+		sum += ctl_nv_hash_bytes(&r->metric, sizeof r->metric, h);
 	}
 	for (size_t i = 0; i < s->arr[T_ROUTE].n; i++) {
-		const struct nv_route *r = &ROUTES(s)[i];
-		uint64_t h = nv_hash_bytes(r->rdid, strlen(r->rdid), 3);
+		const struct ctl_nv_route *r = &ROUTES(s)[i];
+		uint64_t h = ctl_nv_hash_bytes(r->rdid, strlen(r->rdid), 3);
 
-		h = nv_hash_bytes(&r->prefix.addr, 16, h ^ r->vsid);
-		h = nv_hash_bytes(&r->next_hop, 16, h ^ r->prefix.length);
-		h = nv_hash_bytes(&r->metric, sizeof r->metric, h);
+		h = ctl_nv_hash_bytes(&r->prefix.addr, 16, h ^ r->vsid);
+		h = ctl_nv_hash_bytes(&r->next_hop, 16, h ^ r->prefix.length);
+		h = ctl_nv_hash_bytes(&r->metric, sizeof r->metric, h);
 		if (r->has_gateway)
-			h = nv_hash_bytes(&r->gateway, 16, h);
+			h = ctl_nv_hash_bytes(&r->gateway, 16, h);
 		sum += h;
 	}
 	return sum;
 }
 
 size_t
-nv_store_memory(const struct nv_store *s)
+ctl_nv_store_memory(const struct ctl_nv_store *s)
 {
-	const struct nv_table *t = &s->records;
+	const struct ctl_nv_table *t = &s->records;
 	size_t bytes = sizeof *s;
 
-	bytes += t->n_chunks * NV_CHUNK * sizeof(struct nv_record);
+	bytes += t->n_chunks * CTL_NV_CHUNK * sizeof(struct ctl_nv_record);
 	bytes += t->chunks_cap * sizeof t->chunks[0];
 	bytes += t->index ? (t->mask + 1) * sizeof t->index[0] : 0;
 	for (int i = 0; i < T_N; i++)
@@ -511,11 +523,11 @@ nv_store_memory(const struct nv_store *s)
  * original kept in the log).  Returns 0 or -ENOMEM; '*out' may be set on
  * failure, for the caller to roll back. */
 static int
-undo_prepare(struct nv_store *s, const struct nv_txn *txn,
-	     struct nv_undo **out)
+undo_prepare(struct ctl_nv_store *s, const struct ctl_nv_txn *txn,
+	     struct ctl_nv_undo **out)
 {
 	size_t n_ops[T_N + 1] = { 0 };
-	struct nv_undo *u = calloc(1, sizeof *u);
+	struct ctl_nv_undo *u = calloc(1, sizeof *u);
 	size_t want;
 
 	*out = u;
@@ -527,9 +539,9 @@ undo_prepare(struct nv_store *s, const struct nv_txn *txn,
 	if (n_ops[T_RECORD]) {
 		u->recs = malloc(n_ops[T_RECORD] * sizeof *u->recs);
 		want = s->records.n + n_ops[T_RECORD];
-		if (!u->recs || nv_table_reserve(&s->records, want
-						 < NV_MAX_RECORDS ? want
-						 : NV_MAX_RECORDS) < 0)
+		if (!u->recs || ctl_nv_table_reserve(&s->records, want
+						 < CTL_NV_MAX_RECORDS ? want
+						 : CTL_NV_MAX_RECORDS) < 0)
 			return -ENOMEM;
 	}
 	for (int t = 0; t < T_N; t++) {
@@ -539,12 +551,14 @@ undo_prepare(struct nv_store *s, const struct nv_txn *txn,
 			continue;
 		copy.cap = s->arr[t].n + n_ops[t];
 		if (copy.cap > table_max[t])
-			copy.cap = table_max[t] > copy.n ? table_max[t] : copy.n;
+			copy.cap =
+				table_max[t] > copy.n ? table_max[t] : copy.n;
 		copy.items = malloc(copy.cap * elem_size[t]);
 		if (!copy.items)
 			return -ENOMEM;
 		if (copy.n)
-			memcpy(copy.items, s->arr[t].items, copy.n * elem_size[t]);
+			memcpy(copy.items, s->arr[t].items,
+			       copy.n * elem_size[t]);
 		u->saved[t] = s->arr[t];
 		u->touched[t] = true;
 		s->arr[t] = copy;
@@ -557,14 +571,14 @@ undo_prepare(struct nv_store *s, const struct nv_txn *txn,
 static int
 apply_op(struct apply_ctx *c, size_t i)
 {
-	const struct nv_op *op = &c->txn->ops[i];
+	const struct ctl_nv_op *op = &c->txn->ops[i];
 	char prefix[32];
 
 	if (op_table(op->kind) == T_RECORD
-	    && nv_op_check(op, "", NULL, 0) == 0)
+	    && ctl_nv_op_check(op, "", NULL, 0) == 0)
 		return apply_record(c, i);
 	snprintf(prefix, sizeof prefix, "ops[%zu]", i);
-	if (nv_op_check(op, prefix, c->err, c->errsz) < 0)
+	if (ctl_nv_op_check(op, prefix, c->err, c->errsz) < 0)
 		return -EINVAL;
 	switch (op_table(op->kind)) {
 	case T_PA:
@@ -582,66 +596,67 @@ apply_op(struct apply_ctx *c, size_t i)
 static int
 apply_pa(struct apply_ctx *c, size_t i, const char *prefix)
 {
-	const struct nv_op *op = &c->txn->ops[i];
+	const struct ctl_nv_op *op = &c->txn->ops[i];
 	struct array *a = &c->s->arr[T_PA];
 	long at = find_pa(c->s, &op->u.pa.addr);
 	char key[KEY_TEXT_SIZE];
 
 	key_text(op, key);
-	if (op->kind == NV_OP_DEL_PA && at < 0)
+	if (op->kind == CTL_NV_OP_DEL_PA && at < 0)
 		return ctl_err(c->err, c->errsz, -ENOENT, "%s.address: %s does "
 			       "not exist", prefix, key);
 	if (at >= 0 && c->u->first_cut < 0)
 		c->u->first_cut = (long) i;
-	if (op->kind == NV_OP_DEL_PA)
+	if (op->kind == CTL_NV_OP_DEL_PA)
 		array_remove(a, T_PA, (size_t) at);
 	else if (at >= 0)
 		PAS(c->s)[at] = op->u.pa;
 	else if (array_push(a, T_PA, &op->u.pa) < 0)
 		return ctl_err(c->err, c->errsz, -ENOSPC, "%s: the provider "
 			       "address table is full (%d)", prefix,
-			       NV_MAX_PAS);
+			       CTL_NV_MAX_PAS);
 	return 0;
 }
 
 static int
 apply_pa_route(struct apply_ctx *c, size_t i, const char *prefix)
 {
-	const struct nv_op *op = &c->txn->ops[i];
+	const struct ctl_nv_op *op = &c->txn->ops[i];
 	struct array *a = &c->s->arr[T_PA_ROUTE];
 	long at = find_pa_route(c->s, &op->u.pa_route.prefix);
 	char key[KEY_TEXT_SIZE];
 
 	key_text(op, key);
-	if (op->kind == NV_OP_DEL_PA_ROUTE && at < 0)
+	if (op->kind == CTL_NV_OP_DEL_PA_ROUTE && at < 0)
 		return ctl_err(c->err, c->errsz, -ENOENT, "%s.prefix: %s does "
 			       "not exist", prefix, key);
 	if (at >= 0 && c->u->first_cut < 0)
 		c->u->first_cut = (long) i;
-	if (op->kind == NV_OP_DEL_PA_ROUTE)
+	if (op->kind == CTL_NV_OP_DEL_PA_ROUTE)
 		array_remove(a, T_PA_ROUTE, (size_t) at);
 	else if (at >= 0)
 		PA_ROUTES(c->s)[at] = op->u.pa_route;
 	else if (array_push(a, T_PA_ROUTE, &op->u.pa_route) < 0)
 		return ctl_err(c->err, c->errsz, -ENOSPC, "%s: the provider "
 			       "route table is full (%d)", prefix,
-			       NV_MAX_PA_ROUTES);
+			       CTL_NV_MAX_PA_ROUTES);
 	return 0;
 }
 
 static int
 apply_route(struct apply_ctx *c, size_t i, const char *prefix)
 {
-	const struct nv_op *op = &c->txn->ops[i];
+	const struct ctl_nv_op *op = &c->txn->ops[i];
 	struct array *a = &c->s->arr[T_ROUTE];
 	long at = find_route(c->s, &op->u.route);
 	char key[KEY_TEXT_SIZE], field[CTL_FIELD_SIZE];
 
 	key_text(op, key);
-	if (op->kind == NV_OP_DEL_ROUTE) {
+	if (op->kind == CTL_NV_OP_DEL_ROUTE) {
 		if (at < 0)
-			return ctl_err(c->err, c->errsz, -ENOENT, "%s.prefix: %s "
-				       "does not exist", prefix, key);
+			return ctl_err(c->err, c->errsz, -ENOENT,
+				       "%s.prefix: %s does not exist",
+				       prefix, key);
 		array_remove(a, T_ROUTE, (size_t) at);
 		return 0;
 	}
@@ -653,44 +668,45 @@ apply_route(struct apply_ctx *c, size_t i, const char *prefix)
 	else if (array_push(a, T_ROUTE, &op->u.route) < 0)
 		return ctl_err(c->err, c->errsz, -ENOSPC, "%s: the customer "
 			       "route table is full (%d)", prefix,
-			       NV_MAX_ROUTES);
+			       CTL_NV_MAX_ROUTES);
 	return 0;
 }
 
 static int
 apply_record(struct apply_ctx *c, size_t i)
 {
-	const struct nv_op *op = &c->txn->ops[i];
-	struct nv_table *t = &c->s->records;
+	const struct ctl_nv_op *op = &c->txn->ops[i];
+	struct ctl_nv_table *t = &c->s->records;
 	struct undo_rec *e = &c->u->recs[c->u->n_recs];
-	long at = nv_table_find(t, &op->u.record);
+	long at = ctl_nv_table_find(t, &op->u.record);
 	char key[KEY_TEXT_SIZE];
 
 	e->op = (uint32_t) i;
-	if (op->kind == NV_OP_DEL_RECORD) {
+	if (op->kind == CTL_NV_OP_DEL_RECORD) {
 		if (at < 0) {
 			key_text(op, key);
-			return ctl_err(c->err, c->errsz, -ENOENT, "ops[%zu].%s: "
-				       "%s does not exist", i,
-				       key_field(op->kind), key);
+			return ctl_err(c->err, c->errsz, -ENOENT,
+				       "ops[%zu].%s: %s does not exist",
+				       i, key_field(op->kind), key);
 		}
 		e->kind = UNDO_REINSERT;
-		e->rec = *nv_table_at(t, (size_t) at);
-		nv_table_delete(t, (size_t) at);
+		e->rec = *ctl_nv_table_at(t, (size_t) at);
+		ctl_nv_table_delete(t, (size_t) at);
 		c->stats.deleted++;
 	} else if (at >= 0) {
 		e->kind = UNDO_RESTORE;
-		e->rec = *nv_table_at(t, (size_t) at);
-		*nv_table_at(t, (size_t) at) = op->u.record;
+		e->rec = *ctl_nv_table_at(t, (size_t) at);
+		*ctl_nv_table_at(t, (size_t) at) = op->u.record;
 		c->stats.replaced++;
 	} else {
-		if (t->n >= NV_MAX_RECORDS)
-			return ctl_err(c->err, c->errsz, -ENOSPC, "ops[%zu]: the "
-				       "record table is full (%u)", i,
-				       NV_MAX_RECORDS);
+		if (t->n >= CTL_NV_MAX_RECORDS)
+			return ctl_err(c->err, c->errsz, -ENOSPC,
+				       "ops[%zu]: the "
+				       "record table is full (%u)",
+				       i, CTL_NV_MAX_RECORDS);
 		e->kind = UNDO_REMOVE;
 		e->rec = op->u.record;
-		nv_table_insert(t, &op->u.record);
+		ctl_nv_table_insert(t, &op->u.record);
 		c->stats.added++;
 	}
 	c->u->n_recs++;
@@ -704,18 +720,19 @@ apply_record(struct apply_ctx *c, size_t i)
 static int
 check_txn(struct apply_ctx *c)
 {
-	const struct nv_store *s = c->s;
-	char text[NV_IP_TEXT_SIZE], key[KEY_TEXT_SIZE];
+	const struct ctl_nv_store *s = c->s;
+	char text[CTL_NV_IP_TEXT_SIZE], key[KEY_TEXT_SIZE];
 	bool cut = c->u->first_cut >= 0;
 	long bad, by;
 
 	if ((c->u->touched[T_PA] || c->u->touched[T_PA_ROUTE])
 	    && check_next_hops(s, &bad) < 0) {
-		const struct nv_pa_route *r = &PA_ROUTES(s)[bad];
-		struct nv_op op = { .kind = NV_OP_ADD_PA_ROUTE, .u.pa_route = *r };
+		const struct ctl_nv_pa_route *r = &PA_ROUTES(s)[bad];
+		struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_PA_ROUTE,
+				       .u.pa_route = *r};
 
-		nv_format_ip(&r->next_hop, text);
-		by = last_op_on(c->txn, NV_OP_ADD_PA_ROUTE, &r->prefix);
+		ctl_nv_format_ip(&r->next_hop, text);
+		by = last_op_on(c->txn, CTL_NV_OP_ADD_PA_ROUTE, &r->prefix);
 		if (by >= 0)
 			return ctl_err(c->err, c->errsz, -EINVAL, "ops[%ld]."
 				       "next_hop: %s is not on the subnet of a "
@@ -727,23 +744,24 @@ check_txn(struct apply_ctx *c)
 	}
 	for (size_t k = 0; k < c->u->n_recs; k++) {
 		const struct undo_rec *e = &c->u->recs[k];
-		const struct nv_record *r = &c->txn->ops[e->op].u.record;
+		const struct ctl_nv_record *r = &c->txn->ops[e->op].u.record;
 
 		if (e->kind == UNDO_REINSERT || pa_reachable(s, &r->pa))
 			continue;
-		nv_format_ip(&r->pa, text);
+		ctl_nv_format_ip(&r->pa, text);
 		return ctl_err(c->err, c->errsz, -EINVAL, "ops[%u].pa: %s is "
 			       "neither on the subnet of a provider address "
 			       "nor behind a provider route", e->op, text);
 	}
 	for (size_t i = 0; cut && i < s->records.n; i++) {
-		const struct nv_record *r = nv_table_at(&s->records, i);
-		struct nv_op op = { .kind = NV_OP_ADD_RECORD, .u.record = *r };
+		const struct ctl_nv_record *r = ctl_nv_table_at(&s->records, i);
+		struct ctl_nv_op op = {.kind = CTL_NV_OP_ADD_RECORD,
+				       .u.record = *r};
 
 		if (pa_reachable(s, &r->pa))
 			continue;
 		key_text(&op, key);
-		nv_format_ip(&r->pa, text);
+		ctl_nv_format_ip(&r->pa, text);
 		return ctl_err(c->err, c->errsz, -EINVAL, "ops[%ld]: %s would "
 			       "have no way to its PA %s", c->u->first_cut, key,
 			       text);
@@ -754,16 +772,16 @@ check_txn(struct apply_ctx *c)
 /* A VSID belongs to one routing domain: the routes of r->vsid are all in
  * r->rdid. */
 static int
-check_domain(const struct nv_store *s, const struct nv_route *r,
+check_domain(const struct ctl_nv_store *s, const struct ctl_nv_route *r,
 	     const char *field, char *err, size_t errsz)
 {
 	for (size_t i = 0; i < s->arr[T_ROUTE].n; i++) {
-		const struct nv_route *o = &ROUTES(s)[i];
-		char net[NV_PREFIX_TEXT_SIZE];
+		const struct ctl_nv_route *o = &ROUTES(s)[i];
+		char net[CTL_NV_PREFIX_TEXT_SIZE];
 
 		if (o->vsid != r->vsid || !strcmp(o->rdid, r->rdid))
 			continue;
-		nv_format_prefix(&o->prefix, net);
+		ctl_nv_format_prefix(&o->prefix, net);
 		return ctl_err(err, errsz, -EINVAL, "%s: VSID %u belongs to "
 			       "routing domain %s (route %s), not %s", field,
 			       r->vsid, o->rdid, net, r->rdid);
@@ -774,7 +792,7 @@ check_domain(const struct nv_store *s, const struct nv_route *r,
 /* Returns -1 with the index of the first provider route whose next hop is
  * on no PA's subnet in '*bad', or 0. */
 static int
-check_next_hops(const struct nv_store *s, long *bad)
+check_next_hops(const struct ctl_nv_store *s, long *bad)
 {
 	for (size_t i = 0; i < s->arr[T_PA_ROUTE].n; i++)
 		if (!on_pa_subnet(s, &PA_ROUTES(s)[i].next_hop)) {
@@ -785,32 +803,33 @@ check_next_hops(const struct nv_store *s, long *bad)
 }
 
 static bool
-pa_reachable(const struct nv_store *s, const struct nv_ip *ip)
+pa_reachable(const struct ctl_nv_store *s, const struct ctl_nv_ip *ip)
 {
 	if (on_pa_subnet(s, ip))
 		return true;
 	for (size_t i = 0; i < s->arr[T_PA_ROUTE].n; i++)
-		if (nv_prefix_contains(&PA_ROUTES(s)[i].prefix, ip))
+		if (ctl_nv_prefix_contains(&PA_ROUTES(s)[i].prefix, ip))
 			return true;
 	return false;
 }
 
 static bool
-on_pa_subnet(const struct nv_store *s, const struct nv_ip *ip)
+on_pa_subnet(const struct ctl_nv_store *s, const struct ctl_nv_ip *ip)
 {
 	for (size_t i = 0; i < s->arr[T_PA].n; i++) {
-		const struct nv_pa *pa = &PAS(s)[i];
-		struct nv_prefix net = { .addr = pa->addr, .length = pa->length };
+		const struct ctl_nv_pa *pa = &PAS(s)[i];
+		struct ctl_nv_prefix net = {.addr = pa->addr,
+					    .length = pa->length};
 
-		/* nv_prefix_contains() compares only the first bits. */
-		if (nv_prefix_contains(&net, ip))
+		/* ctl_nv_prefix_contains() compares only the first bits. */
+		if (ctl_nv_prefix_contains(&net, ip))
 			return true;
 	}
 	return false;
 }
 
 static long
-find_pa(const struct nv_store *s, const struct nv_ip *addr)
+find_pa(const struct ctl_nv_store *s, const struct ctl_nv_ip *addr)
 {
 	for (size_t i = 0; i < s->arr[T_PA].n; i++)
 		if (!memcmp(&PAS(s)[i].addr, addr, sizeof *addr))
@@ -819,7 +838,7 @@ find_pa(const struct nv_store *s, const struct nv_ip *addr)
 }
 
 static long
-find_pa_route(const struct nv_store *s, const struct nv_prefix *p)
+find_pa_route(const struct ctl_nv_store *s, const struct ctl_nv_prefix *p)
 {
 	for (size_t i = 0; i < s->arr[T_PA_ROUTE].n; i++)
 		if (prefix_equal(&PA_ROUTES(s)[i].prefix, p))
@@ -828,12 +847,13 @@ find_pa_route(const struct nv_store *s, const struct nv_prefix *p)
 }
 
 static long
-find_route(const struct nv_store *s, const struct nv_route *key)
+find_route(const struct ctl_nv_store *s, const struct ctl_nv_route *key)
 {
 	for (size_t i = 0; i < s->arr[T_ROUTE].n; i++) {
-		const struct nv_route *r = &ROUTES(s)[i];
+		const struct ctl_nv_route *r = &ROUTES(s)[i];
 
-		if (r->vsid == key->vsid && prefix_equal(&r->prefix, &key->prefix)
+		if (r->vsid == key->vsid
+		    && prefix_equal(&r->prefix, &key->prefix)
 		    && !strcmp(r->rdid, key->rdid))
 			return (long) i;
 	}
@@ -841,7 +861,7 @@ find_route(const struct nv_store *s, const struct nv_route *key)
 }
 
 static bool
-prefix_equal(const struct nv_prefix *a, const struct nv_prefix *b)
+prefix_equal(const struct ctl_nv_prefix *a, const struct ctl_nv_prefix *b)
 {
 	return a->length == b->length && !memcmp(&a->addr, &b->addr,
 						  sizeof a->addr);
@@ -850,7 +870,8 @@ prefix_equal(const struct nv_prefix *a, const struct nv_prefix *b)
 /* The last op of 'kind' in 'txn' on the provider route with prefix 'key',
  * or -1. */
 static long
-last_op_on(const struct nv_txn *txn, enum nv_op_kind kind, const void *key)
+last_op_on(const struct ctl_nv_txn *txn, enum ctl_nv_op_kind kind,
+	   const void *key)
 {
 	for (size_t i = txn->n_ops; i-- > 0;)
 		if (txn->ops[i].kind == kind
@@ -860,17 +881,17 @@ last_op_on(const struct nv_txn *txn, enum nv_op_kind kind, const void *key)
 }
 
 static enum table
-op_table(enum nv_op_kind kind)
+op_table(enum ctl_nv_op_kind kind)
 {
 	switch (kind) {
-	case NV_OP_ADD_PA:
-	case NV_OP_DEL_PA:
+	case CTL_NV_OP_ADD_PA:
+	case CTL_NV_OP_DEL_PA:
 		return T_PA;
-	case NV_OP_ADD_PA_ROUTE:
-	case NV_OP_DEL_PA_ROUTE:
+	case CTL_NV_OP_ADD_PA_ROUTE:
+	case CTL_NV_OP_DEL_PA_ROUTE:
 		return T_PA_ROUTE;
-	case NV_OP_ADD_ROUTE:
-	case NV_OP_DEL_ROUTE:
+	case CTL_NV_OP_ADD_ROUTE:
+	case CTL_NV_OP_DEL_ROUTE:
 		return T_ROUTE;
 	default:
 		return T_RECORD;
@@ -919,7 +940,7 @@ array_at(const struct array *a, enum table t, size_t i)
 /* Keys given twice in one transaction. */
 
 static int
-key_set_init(struct key_set *ks, const struct nv_txn *txn)
+key_set_init(struct key_set *ks, const struct ctl_nv_txn *txn)
 {
 	size_t slots = 16;
 
@@ -935,9 +956,9 @@ key_set_init(struct key_set *ks, const struct nv_txn *txn)
 
 /* Adds op 'i'; returns the earlier op with the same key, or -1. */
 static long
-key_set_add(struct key_set *ks, const struct nv_txn *txn, size_t i)
+key_set_add(struct key_set *ks, const struct ctl_nv_txn *txn, size_t i)
 {
-	const struct nv_op *op = &txn->ops[i];
+	const struct ctl_nv_op *op = &txn->ops[i];
 	size_t slot;
 
 	if (!ks->slots)
@@ -951,31 +972,31 @@ key_set_add(struct key_set *ks, const struct nv_txn *txn, size_t i)
 }
 
 static uint64_t
-op_key_hash(const struct nv_op *op)
+op_key_hash(const struct ctl_nv_op *op)
 {
 	enum table t = op_table(op->kind);
-	const struct nv_route *r = &op->u.route;
+	const struct ctl_nv_route *r = &op->u.route;
 	uint64_t h;
 
 	switch (t) {
 	case T_PA:
-		return nv_hash_bytes(&op->u.pa.addr, 16, t);
+		return ctl_nv_hash_bytes(&op->u.pa.addr, 16, t);
 	case T_PA_ROUTE:
-		return nv_hash_bytes(&op->u.pa_route.prefix.addr, 16,
+		return ctl_nv_hash_bytes(&op->u.pa_route.prefix.addr, 16,
 				     t ^ (uint64_t) op->u.pa_route.prefix.length
 				     << 8);
 	case T_ROUTE:
-		h = nv_hash_bytes(r->rdid, strlen(r->rdid), t);
-		return nv_hash_bytes(&r->prefix.addr, 16, h ^ r->vsid
+		h = ctl_nv_hash_bytes(r->rdid, strlen(r->rdid), t);
+		return ctl_nv_hash_bytes(&r->prefix.addr, 16, h ^ r->vsid
 				     ^ (uint64_t) r->prefix.length << 32);
 	case T_RECORD:
 		break;
 	}
-	return nv_record_key_hash(&op->u.record) ^ t;
+	return ctl_nv_record_key_hash(&op->u.record) ^ t;
 }
 
 static bool
-op_key_equal(const struct nv_op *a, const struct nv_op *b)
+op_key_equal(const struct ctl_nv_op *a, const struct ctl_nv_op *b)
 {
 	enum table t = op_table(a->kind);
 
@@ -994,28 +1015,28 @@ op_key_equal(const struct nv_op *a, const struct nv_op *b)
 	case T_RECORD:
 		break;
 	}
-	return nv_record_key_equal(&a->u.record, &b->u.record);
+	return ctl_nv_record_key_equal(&a->u.record, &b->u.record);
 }
 
 /* "record (vsid 5001, ca 10.0.0.5)", "provider address 192.168.1.10",
  * ... for messages. */
 static void
-key_text(const struct nv_op *op, char buf[KEY_TEXT_SIZE])
+key_text(const struct ctl_nv_op *op, char buf[KEY_TEXT_SIZE])
 {
-	char a[NV_PREFIX_TEXT_SIZE], mac[18];
+	char a[CTL_NV_PREFIX_TEXT_SIZE], mac[18];
 	enum table t = op_table(op->kind);
 
 	switch (t) {
 	case T_PA:
-		nv_format_ip(&op->u.pa.addr, a);
+		ctl_nv_format_ip(&op->u.pa.addr, a);
 		snprintf(buf, KEY_TEXT_SIZE, "%s %s", table_title[t], a);
 		return;
 	case T_PA_ROUTE:
-		nv_format_prefix(&op->u.pa_route.prefix, a);
+		ctl_nv_format_prefix(&op->u.pa_route.prefix, a);
 		snprintf(buf, KEY_TEXT_SIZE, "%s %s", table_title[t], a);
 		return;
 	case T_ROUTE:
-		nv_format_prefix(&op->u.route.prefix, a);
+		ctl_nv_format_prefix(&op->u.route.prefix, a);
 		snprintf(buf, KEY_TEXT_SIZE, "%s %s of VSID %u in routing "
 			 "domain %s", table_title[t], a, op->u.route.vsid,
 			 op->u.route.rdid);
@@ -1023,20 +1044,20 @@ key_text(const struct nv_op *op, char buf[KEY_TEXT_SIZE])
 	case T_RECORD:
 		break;
 	}
-	if (nv_ip_is_zero(&op->u.record.ca)) {
+	if (ctl_nv_ip_is_zero(&op->u.record.ca)) {
 		ctl_format_mac(op->u.record.mac, mac);
 		snprintf(buf, KEY_TEXT_SIZE, "record (vsid %u, ca 0.0.0.0, mac "
 			 "%s)", op->u.record.vsid, mac);
 		return;
 	}
-	nv_format_ip(&op->u.record.ca, a);
+	ctl_nv_format_ip(&op->u.record.ca, a);
 	snprintf(buf, KEY_TEXT_SIZE, "record (vsid %u, ca %s)",
 		 op->u.record.vsid, a);
 }
 
 /* The JSON key that holds the key of an op of 'kind', for messages. */
 static const char *
-key_field(enum nv_op_kind kind)
+key_field(enum ctl_nv_op_kind kind)
 {
 	switch (op_table(kind)) {
 	case T_PA:
@@ -1052,9 +1073,11 @@ key_field(enum nv_op_kind kind)
 static int
 compare_records(const void *a, const void *b, void *arg)
 {
-	const struct nv_table *t = arg;
-	const struct nv_record *x = nv_table_at(t, *(const uint32_t *) a);
-	const struct nv_record *y = nv_table_at(t, *(const uint32_t *) b);
+	const struct ctl_nv_table *t = arg;
+	const struct ctl_nv_record *x =
+		ctl_nv_table_at(t, *(const uint32_t *) a);
+	const struct ctl_nv_record *y =
+		ctl_nv_table_at(t, *(const uint32_t *) b);
 	int c;
 
 	if (x->vsid != y->vsid)

@@ -15,7 +15,7 @@
  * again with the same code.  Pure C: no DPDK, no sockets, no global state;
  * every function is re-entrant, and one store belongs to one thread.
  *
- * Lookup records are the part that scales (NV_MAX_RECORDS): they live in a
+ * Lookup records are the part that scales (CTL_NV_MAX_RECORDS): they live in a
  * hash table of their own, about 52 bytes each; the other tables are small
  * arrays searched linearly.
  *
@@ -33,79 +33,80 @@
 
 #include "control/config.h"
 
-#define NV_SCHEMA_VERSION 1
-#define NV_VSID_MIN 4096            /* 0-4095 are reserved (RFC 7637 4.) */
-#define NV_VSID_MAX 16777214        /* 0xFFFFFF is reserved too */
-#define NV_MAX_PAS 64
-#define NV_MAX_PA_ROUTES 1024
-#define NV_MAX_ROUTES 16384
-#define NV_MAX_RECORDS (16u << 20)
-#define NV_RDID_SIZE 40             /* "{8-4-4-4-12}": 38 chars + NUL */
-#define NV_RDID_NAME_MAX 32         /* a short routing domain name */
-#define NV_IP_TEXT_SIZE 46          /* INET6_ADDRSTRLEN */
-#define NV_PREFIX_TEXT_SIZE 50      /* address, '/', length */
-#define NV_RECORD_TEXT_SIZE 192     /* nv_record_format_json() */
+#define CTL_NV_SCHEMA_VERSION 1
+#define CTL_NV_VSID_MIN 4096            /* 0-4095 are reserved (RFC 7637 4.) */
+#define CTL_NV_VSID_MAX 16777214        /* 0xFFFFFF is reserved too */
+#define CTL_NV_MAX_PAS 64
+#define CTL_NV_MAX_PA_ROUTES 1024
+#define CTL_NV_MAX_ROUTES 16384
+#define CTL_NV_MAX_RECORDS (16u << 20)
+#define CTL_NV_RDID_SIZE 40             /* "{8-4-4-4-12}": 38 chars + NUL */
+#define CTL_NV_RDID_NAME_MAX 32         /* a short routing domain name */
+#define CTL_NV_IP_TEXT_SIZE 46          /* INET6_ADDRSTRLEN */
+#define CTL_NV_PREFIX_TEXT_SIZE 50      /* address, '/', length */
+#define CTL_NV_RECORD_TEXT_SIZE 192     /* ctl_nv_record_format_json() */
 
-_Static_assert(NV_VSID_MIN == CTL_VSID_MIN && NV_VSID_MAX == CTL_VSID_MAX,
+_Static_assert(CTL_NV_VSID_MIN == CTL_VSID_MIN
+		       && CTL_NV_VSID_MAX == CTL_VSID_MAX,
 	       "a port's VSID has the range of a record's");
 
 /* An IPv6 address, or an IPv4 address in its IPv4-mapped form
  * ::ffff:a.b.c.d, so that both families compare and hash alike. */
-struct nv_ip {
+struct ctl_nv_ip {
 	uint8_t b[16];
 };
 
 /* A prefix; 'length' counts the bits of the address's own family (0-32
  * for IPv4, 0-128 for IPv6).  Bits past 'length' are zero. */
-struct nv_prefix {
-	struct nv_ip addr;
+struct ctl_nv_prefix {
+	struct ctl_nv_ip addr;
 	uint8_t length;
 };
 
-enum nv_rule {
-	NV_RULE_ENCAP,              /* TranslationMethodEncap: NVGRE to PA */
-	NV_RULE_L2ONLY,             /* forwarded by MAC alone; CA unused */
+enum ctl_nv_rule {
+	CTL_NV_RULE_ENCAP,      /* TranslationMethodEncap: NVGRE to PA */
+	CTL_NV_RULE_L2ONLY,     /* forwarded by MAC alone; CA unused */
 };
 
 /* A provider address of this host; the key is 'addr'. */
-struct nv_pa {
-	struct nv_ip addr;          /* unicast */
-	uint8_t length;             /* its subnet: 1-32 or 1-128 */
-	uint16_t vlan;              /* 0: untagged, else 1-4094 */
-	char port[CTL_NAME_SIZE];   /* the external port it is on */
+struct ctl_nv_pa {
+	struct ctl_nv_ip addr;          /* unicast */
+	uint8_t length;                 /* its subnet: 1-32 or 1-128 */
+	uint16_t vlan;                  /* 0: untagged, else 1-4094 */
+	char port[CTL_NAME_SIZE];       /* the external port it is on */
 };
 
 /* A provider route; the key is 'prefix'. */
-struct nv_pa_route {
-	struct nv_prefix prefix;
-	struct nv_ip next_hop;      /* on a PA's subnet, same family */
-	uint32_t metric;            /* lower wins; default 0 */
+struct ctl_nv_pa_route {
+	struct ctl_nv_prefix prefix;
+	struct ctl_nv_ip next_hop;      /* on a PA's subnet, same family */
+	uint32_t metric;                /* lower wins; default 0 */
 };
 
 /* A lookup record, 44 bytes.  The key is (vsid, ca), or (vsid, mac) for
  * a record whose CA is 0.0.0.0 (L2Only by MAC). */
-struct nv_record {
-	struct nv_ip ca;            /* customer address; 0.0.0.0: none */
-	struct nv_ip pa;            /* provider address of its host */
-	uint32_t vsid;              /* NV_VSID_MIN..NV_VSID_MAX */
-	uint8_t mac[6];             /* the CA's MAC, unicast */
-	uint8_t rule;               /* enum nv_rule */
+struct ctl_nv_record {
+	struct ctl_nv_ip ca;            /* customer address; 0.0.0.0: none */
+	struct ctl_nv_ip pa;            /* provider address of its host */
+	uint32_t vsid;                  /* CTL_NV_VSID_MIN..CTL_NV_VSID_MAX */
+	uint8_t mac[6];                 /* the CA's MAC, unicast */
+	uint8_t rule;                   /* enum ctl_nv_rule */
 };
 
 /* A customer route; the key is (rdid, vsid, prefix).  A VSID belongs to
  * one routing domain: all routes of a VSID have the same 'rdid'. */
-struct nv_route {
-	char rdid[NV_RDID_SIZE];    /* "{guid}" (lower case) or a name */
+struct ctl_nv_route {
+	char rdid[CTL_NV_RDID_SIZE];    /* "{guid}" (lower case) or a name */
 	uint32_t vsid;
-	struct nv_prefix prefix;
-	struct nv_ip next_hop;      /* 0.0.0.0 or ::: on-link */
-	uint32_t metric;            /* lower wins; default 0 */
-	bool has_gateway;           /* 'gateway' was given */
-	struct nv_ip gateway;       /* on-link only: the virtual gateway */
+	struct ctl_nv_prefix prefix;
+	struct ctl_nv_ip next_hop;      /* 0.0.0.0 or ::: on-link */
+	uint32_t metric;                /* lower wins; default 0 */
+	bool has_gateway;               /* 'gateway' was given */
+	struct ctl_nv_ip gateway;       /* on-link only: the virtual gateway */
 };
 
 /* The operations of a transaction: enum, name (JSON "op"). */
-#define NV_FOREACH_OP(X) \
+#define CTL_NV_FOREACH_OP(X) \
 	X(ADD_PA, "add-pa") \
 	X(DEL_PA, "del-pa") \
 	X(ADD_PA_ROUTE, "add-pa-route") \
@@ -115,28 +116,28 @@ struct nv_route {
 	X(ADD_ROUTE, "add-route") \
 	X(DEL_ROUTE, "del-route")
 
-enum nv_op_kind {
-#define NV_OP_ENUM(e, s) NV_OP_##e,
-	NV_FOREACH_OP(NV_OP_ENUM)
-#undef NV_OP_ENUM
-	NV_OP_N
+enum ctl_nv_op_kind {
+#define CTL_NV_OP_ENUM(e, s) CTL_NV_OP_##e,
+	CTL_NV_FOREACH_OP(CTL_NV_OP_ENUM)
+#undef CTL_NV_OP_ENUM
+	CTL_NV_OP_N
 };
 
 /* One operation.  A del-* op fills only the key fields of its member
  * (del-record: 'mac' too when 'ca' is 0.0.0.0). */
-struct nv_op {
-	enum nv_op_kind kind;
+struct ctl_nv_op {
+	enum ctl_nv_op_kind kind;
 	union {
-		struct nv_pa pa;                /* add-pa, del-pa */
-		struct nv_pa_route pa_route;    /* add-pa-route, del-pa-route */
-		struct nv_record record;        /* add-record, del-record */
-		struct nv_route route;          /* add-route, del-route */
+		struct ctl_nv_pa pa;                    /* [add|del]-pa */
+		struct ctl_nv_pa_route pa_route;        /* [add|del]-pa-route */
+		struct ctl_nv_record record;            /* [add|del]-record */
+		struct ctl_nv_route route;              /* [add|del]-route */
 	} u;
 };
 
 /* A list of operations, applied all or nothing. */
-struct nv_txn {
-	struct nv_op *ops;
+struct ctl_nv_txn {
+	struct ctl_nv_op *ops;
 	size_t n_ops;
 	size_t cap;                 /* allocated */
 };
@@ -149,24 +150,25 @@ struct nv_counts {
 };
 
 /* What a transaction did to the records. */
-struct nv_txn_stats {
+struct ctl_nv_txn_stats {
 	size_t added;               /* records that did not exist */
 	size_t replaced;            /* records an add-record overwrote */
 	size_t deleted;
 };
 
 /* Transactions. */
-void nv_txn_init(struct nv_txn *txn);
-void nv_txn_free(struct nv_txn *txn);           /* and re-inits it */
-int nv_txn_add(struct nv_txn *txn, const struct nv_op *op);  /* -ENOMEM */
+void ctl_nv_txn_init(struct ctl_nv_txn *txn);
+void ctl_nv_txn_free(struct ctl_nv_txn *txn);   /* and re-inits it */
+int ctl_nv_txn_add(struct ctl_nv_txn *txn,
+		   const struct ctl_nv_op *op);  /* 0 or -ENOMEM */
 
-/* The store.  nv_store_new() returns an empty store or NULL. */
-struct nv_store;
-struct nv_store *nv_store_new(void);
-void nv_store_free(struct nv_store *s);
+/* The store.  ctl_nv_store_new() returns an empty store or NULL. */
+struct ctl_nv_store;
+struct ctl_nv_store *ctl_nv_store_new(void);
+void ctl_nv_store_free(struct ctl_nv_store *s);
 
 /* Applies 'txn' to 's', all of it or nothing.  Each op is checked on its
- * own (nv_op_check()) and against the store as the ops before it left it:
+ * own (ctl_nv_op_check()) and against the store as the ops before it left it:
  * deleting what does not exist is an error, adding what exists replaces
  * it (a record moving to another PA), one key twice in a transaction is
  * an error, and a VSID's routes stay in one routing domain.  Then the
@@ -175,132 +177,143 @@ void nv_store_free(struct nv_store *s);
  * provider route.  Errors name the op ("ops[3].vsid: ...").
  *
  * With 'undo' not NULL, a successful call also returns in '*undo' what
- * nv_store_rollback() needs to take the transaction back; the caller then
- * ends it with nv_store_rollback() or nv_store_commit() before the next
+ * ctl_nv_store_rollback() needs to take the transaction back; the caller then
+ * ends it with ctl_nv_store_rollback() or ctl_nv_store_commit() before the next
  * change of 's'.  All memory a transaction may need is allocated before
  * its first op applies, so neither of those can fail.  'stats' may be
  * NULL.  Returns 0, -EINVAL, -ENOENT, -EEXIST, -ENOSPC or -ENOMEM. */
-struct nv_undo;
-int nv_store_apply(struct nv_store *s, const struct nv_txn *txn,
-		   struct nv_undo **undo, struct nv_txn_stats *stats,
+struct ctl_nv_undo;
+int ctl_nv_store_apply(struct ctl_nv_store *s, const struct ctl_nv_txn *txn,
+		   struct ctl_nv_undo **undo, struct ctl_nv_txn_stats *stats,
 		   char *err, size_t errsz);
 /* Takes the transaction of 'undo' back and frees 'undo'. */
-void nv_store_rollback(struct nv_store *s, struct nv_undo *undo);
+void ctl_nv_store_rollback(struct ctl_nv_store *s, struct ctl_nv_undo *undo);
 /* Keeps the transaction of 'undo': frees 'undo', and memory 's' no longer
  * needs. */
-void nv_store_commit(struct nv_store *s, struct nv_undo *undo);
+void ctl_nv_store_commit(struct ctl_nv_store *s, struct ctl_nv_undo *undo);
 
 /* Loading a whole store (a snapshot file, a replay), element by element:
  * each is checked on its own and must not repeat a key already loaded;
  * 'field' names it in messages ("records[7]").  Once all are in,
- * nv_store_load_check() checks what nv_store_apply() checks at the end of
- * a transaction.  Return 0, -EINVAL, -EEXIST, -ENOSPC or -ENOMEM. */
-int nv_store_load_pa(struct nv_store *s, const struct nv_pa *pa,
+ * ctl_nv_store_load_check() checks what ctl_nv_store_apply() checks at the end
+ * of a transaction.  Return 0, -EINVAL, -EEXIST, -ENOSPC or -ENOMEM. */
+int ctl_nv_store_load_pa(struct ctl_nv_store *s, const struct ctl_nv_pa *pa,
 		     const char *field, char *err, size_t errsz);
-int nv_store_load_pa_route(struct nv_store *s, const struct nv_pa_route *r,
-			   const char *field, char *err, size_t errsz);
-int nv_store_load_record(struct nv_store *s, const struct nv_record *rec,
-			 const char *field, char *err, size_t errsz);
-int nv_store_load_route(struct nv_store *s, const struct nv_route *r,
-			const char *field, char *err, size_t errsz);
-int nv_store_load_check(const struct nv_store *s, char *err, size_t errsz);
+int ctl_nv_store_load_pa_route(struct ctl_nv_store *s,
+			       const struct ctl_nv_pa_route *r,
+			       const char *field, char *err, size_t errsz);
+int ctl_nv_store_load_record(struct ctl_nv_store *s,
+			     const struct ctl_nv_record *rec, const char *field,
+			     char *err, size_t errsz);
+int ctl_nv_store_load_route(struct ctl_nv_store *s,
+			    const struct ctl_nv_route *r, const char *field,
+			    char *err, size_t errsz);
+int ctl_nv_store_load_check(const struct ctl_nv_store *s, char *err,
+			    size_t errsz);
 
 /* Reading.  Array pointers and record pointers stay valid until the next
  * change of 's'. */
-void nv_store_counts(const struct nv_store *s, struct nv_counts *out);
-const struct nv_pa *nv_store_pas(const struct nv_store *s, size_t *n);
-const struct nv_pa_route *nv_store_pa_routes(const struct nv_store *s,
-					     size_t *n);
-const struct nv_route *nv_store_routes(const struct nv_store *s, size_t *n);
+void ctl_nv_store_counts(const struct ctl_nv_store *s, struct nv_counts *out);
+const struct ctl_nv_pa *ctl_nv_store_pas(const struct ctl_nv_store *s,
+					 size_t *n);
+const struct ctl_nv_pa_route *
+ctl_nv_store_pa_routes(const struct ctl_nv_store *s, size_t *n);
+const struct ctl_nv_route *ctl_nv_store_routes(const struct ctl_nv_store *s,
+					       size_t *n);
 /* Records in storage order, 'i' < the record count. */
-const struct nv_record *nv_store_record(const struct nv_store *s, size_t i);
+const struct ctl_nv_record *ctl_nv_store_record(const struct ctl_nv_store *s,
+						size_t i);
 /* The record with the key of 'key' (vsid, ca, and mac when ca is
  * 0.0.0.0), or NULL. */
-const struct nv_record *nv_store_find_record(const struct nv_store *s,
-					     const struct nv_record *key);
+const struct ctl_nv_record *
+ctl_nv_store_find_record(const struct ctl_nv_store *s,
+			 const struct ctl_nv_record *key);
 /* Storage indexes of all records sorted by (vsid, ca, mac): a malloc'd
  * array of the record count, or NULL (out of memory, or no records). */
-uint32_t *nv_store_sorted_records(const struct nv_store *s);
+uint32_t *ctl_nv_store_sorted_records(const struct ctl_nv_store *s);
 /* Counts every change; two equal generations mean equal contents. */
-uint64_t nv_store_generation(const struct nv_store *s);
+uint64_t ctl_nv_store_generation(const struct ctl_nv_store *s);
 /* A hash of the contents that does not depend on the order in which they
  * were added: equal stores have equal digests. */
-uint64_t nv_store_digest(const struct nv_store *s);
+uint64_t ctl_nv_store_digest(const struct ctl_nv_store *s);
 /* Bytes of memory the store holds. */
-size_t nv_store_memory(const struct nv_store *s);
+size_t ctl_nv_store_memory(const struct ctl_nv_store *s);
 
 /* Checks of one op on its own: every field in range, the families of the
  * addresses matching, no host bits in a prefix, a gateway only on an
  * on-link route and inside its prefix.  Field names in messages are
  * 'prefix' joined with the JSON key ("ops[2].gateway", or "gateway" for a
  * 'prefix' of "").  Returns 0 or -EINVAL. */
-int nv_op_check(const struct nv_op *op, const char *prefix, char *err,
+int ctl_nv_op_check(const struct ctl_nv_op *op, const char *prefix, char *err,
 		size_t errsz);
 
 /* Field parsers, shared with vswitchctl.  Each returns 0 or -EINVAL with a
  * message naming 'field', and writes its output only on success. */
 /* "10.0.0.5" or "fd00::5"; IPv4-mapped IPv6 text is refused. */
-int nv_parse_ip(const char *s, struct nv_ip *out, const char *field,
+int ctl_nv_parse_ip(const char *s, struct ctl_nv_ip *out, const char *field,
 		char *err, size_t errsz);
 /* "10.0.0.0/24": the bits past the length must be zero. */
-int nv_parse_prefix(const char *s, struct nv_prefix *out, const char *field,
-		    char *err, size_t errsz);
+int ctl_nv_parse_prefix(const char *s, struct ctl_nv_prefix *out,
+			const char *field, char *err, size_t errsz);
 /* "192.168.1.10/24": an address and the length of its subnet (1-32 or
  * 1-128); for a PA. */
-int nv_parse_address(const char *s, struct nv_ip *addr, uint8_t *length,
+int ctl_nv_parse_address(const char *s, struct ctl_nv_ip *addr, uint8_t *length,
 		     const char *field, char *err, size_t errsz);
 /* A GUID as Hyper-V writes it, "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
  * (hex digits, stored in lower case), or a name of 1-32 characters of
  * [A-Za-z0-9_.-]. */
-int nv_parse_rdid(const char *s, char out[NV_RDID_SIZE], const char *field,
-		  char *err, size_t errsz);
-int nv_parse_rule(const char *s, enum nv_rule *out, const char *field,
+int ctl_nv_parse_rdid(const char *s, char out[CTL_NV_RDID_SIZE],
+		      const char *field, char *err, size_t errsz);
+int ctl_nv_parse_rule(const char *s, enum ctl_nv_rule *out, const char *field,
 		  char *err, size_t errsz);     /* "encap", "l2only" */
-int nv_check_vsid(long long v, const char *field, char *err,
+int ctl_nv_check_vsid(long long v, const char *field, char *err,
 		  size_t errsz);                /* 4096-16777214 */
-int nv_check_metric(long long v, const char *field, char *err,
+int ctl_nv_check_metric(long long v, const char *field, char *err,
 		    size_t errsz);              /* 0-4294967295 */
 
 /* Addresses. */
-bool nv_ip_is_v4(const struct nv_ip *ip);
-bool nv_ip_is_zero(const struct nv_ip *ip);     /* 0.0.0.0 or :: */
-void nv_ip_from_v4(struct nv_ip *ip, uint32_t host_order);
-bool nv_prefix_contains(const struct nv_prefix *p, const struct nv_ip *ip);
+bool ctl_nv_ip_is_v4(const struct ctl_nv_ip *ip);
+bool ctl_nv_ip_is_zero(const struct ctl_nv_ip *ip);     /* 0.0.0.0 or :: */
+void ctl_nv_ip_from_v4(struct ctl_nv_ip *ip, uint32_t host_order);
+bool ctl_nv_prefix_contains(const struct ctl_nv_prefix *p,
+			    const struct ctl_nv_ip *ip);
 /* The virtual gateway of an on-link route: 'gateway' when given, else the
  * lowest usable address of the prefix (10.0.0.1 for 10.0.0.0/24, the
  * address itself for a /32 or /128, the first of a /31 or /127). */
-void nv_route_gateway(const struct nv_route *r, struct nv_ip *out);
-void nv_format_ip(const struct nv_ip *ip, char buf[NV_IP_TEXT_SIZE]);
-void nv_format_prefix(const struct nv_prefix *p,
-		      char buf[NV_PREFIX_TEXT_SIZE]);
+void ctl_nv_route_gateway(const struct ctl_nv_route *r, struct ctl_nv_ip *out);
+void ctl_nv_format_ip(const struct ctl_nv_ip *ip,
+		      char buf[CTL_NV_IP_TEXT_SIZE]);
+void ctl_nv_format_prefix(const struct ctl_nv_prefix *p,
+		      char buf[CTL_NV_PREFIX_TEXT_SIZE]);
 
-const char *nv_rule_name(enum nv_rule rule);    /* "encap", "l2only" */
-const char *nv_op_name(enum nv_op_kind kind);   /* "add-pa", ... */
-/* The kind named 'name', or NV_OP_N. */
-enum nv_op_kind nv_op_kind_from_name(const char *name);
+const char *ctl_nv_rule_name(enum ctl_nv_rule rule);    /* "encap", "l2only" */
+const char *ctl_nv_op_name(enum ctl_nv_op_kind kind);   /* "add-pa", ... */
+/* The kind named 'name', or CTL_NV_OP_N. */
+enum ctl_nv_op_kind ctl_nv_op_kind_from_name(const char *name);
 
 /* The JSON forms (docs/nv.md).  An op is an object with "op" and its
  * fields; a table element is the object of its add op without "op".
  * Encoders return a new reference or NULL when out of memory; decoders
  * are strict (unknown and missing keys, wrong types) and run
- * nv_op_check(), with messages naming 'path' joined with the key. */
+ * ctl_nv_op_check(), with messages naming 'path' joined with the key. */
 struct json_t;
-struct json_t *nv_op_to_json(const struct nv_op *op);
-int nv_op_from_json(struct json_t *obj, const char *path, struct nv_op *out,
-		    char *err, size_t errsz);
+struct json_t *ctl_nv_op_to_json(const struct ctl_nv_op *op);
+int ctl_nv_op_from_json(struct json_t *obj, const char *path,
+			struct ctl_nv_op *out, char *err, size_t errsz);
 /* 'ops' (a JSON array) appended to 'txn'; on error 'txn' is as it was. */
-int nv_txn_from_json(struct json_t *ops, const char *path,
-		     struct nv_txn *txn, char *err, size_t errsz);
-struct json_t *nv_txn_to_json(const struct nv_txn *txn);
-/* Table elements: 'add' is the add op of the table (NV_OP_ADD_PA, ...). */
-struct json_t *nv_elem_to_json(enum nv_op_kind add, const struct nv_op *op);
-int nv_elem_from_json(struct json_t *obj, enum nv_op_kind add,
-		      const char *path, struct nv_op *out, char *err,
+int ctl_nv_txn_from_json(struct json_t *ops, const char *path,
+		     struct ctl_nv_txn *txn, char *err, size_t errsz);
+struct json_t *ctl_nv_txn_to_json(const struct ctl_nv_txn *txn);
+/* Table elements: 'add' is the add op of the table (CTL_NV_OP_ADD_PA, ...). */
+struct json_t *ctl_nv_elem_to_json(enum ctl_nv_op_kind add,
+				   const struct ctl_nv_op *op);
+int ctl_nv_elem_from_json(struct json_t *obj, enum ctl_nv_op_kind add,
+		      const char *path, struct ctl_nv_op *out, char *err,
 		      size_t errsz);
-/* The JSON text of a record element, as json_dumps() of nv_elem_to_json()
+/* The JSON text of a record element, as json_dumps() of ctl_nv_elem_to_json()
  * with JSON_COMPACT | JSON_PRESERVE_ORDER writes it, without allocating.
  * Returns its length. */
-size_t nv_record_format_json(const struct nv_record *rec,
-			     char buf[NV_RECORD_TEXT_SIZE]);
+size_t ctl_nv_record_format_json(const struct ctl_nv_record *rec,
+			     char buf[CTL_NV_RECORD_TEXT_SIZE]);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "control/config_priv.h"
 
-struct nv_file {
+struct ctl_nv_file {
 	char *snapshot_path;
 	char *journal_path;
 	int journal_fd;                 /* O_APPEND */
@@ -22,39 +22,40 @@ struct nv_file {
 	size_t journal_size;            /* bytes */
 };
 
-static int file_paths(struct nv_file *f, const char *config_path);
-static int journal_replay(struct nv_file *f, struct nv_store *s,
-			  struct nv_file_info *info, char *err, size_t errsz);
-static int journal_line(struct nv_file *f, struct nv_store *s,
+static int file_paths(struct ctl_nv_file *f, const char *config_path);
+static int journal_replay(struct ctl_nv_file *f, struct ctl_nv_store *s,
+			  struct ctl_nv_file_info *info, char *err,
+			  size_t errsz);
+static int journal_line(struct ctl_nv_file *f, struct ctl_nv_store *s,
 			const char *line, size_t length, unsigned long lineno,
-			struct nv_file_info *info, char *err, size_t errsz);
+			struct ctl_nv_file_info *info, char *err, size_t errsz);
 static int parse_line(const char *line, size_t length, json_int_t *seq,
 		      json_t **ops, char *err, size_t errsz);
 static int write_all(int fd, const char *data, size_t size);
 static int sync_parent(const char *path);
 
 int
-nv_file_open(const char *config_path, struct nv_store *s,
-	     struct nv_file **out, struct nv_file_info *info, char *err,
+ctl_nv_file_open(const char *config_path, struct ctl_nv_store *s,
+	     struct ctl_nv_file **out, struct ctl_nv_file_info *info, char *err,
 	     size_t errsz)
 {
-	struct nv_file *f = calloc(1, sizeof *f);
+	struct ctl_nv_file *f = calloc(1, sizeof *f);
 	int rc;
 
 	memset(info, 0, sizeof *info);
 	if (!f || file_paths(f, config_path) < 0) {
-		nv_file_close(f);
+		ctl_nv_file_close(f);
 		return ctl_err(err, errsz, -ENOMEM, "out of memory");
 	}
 	f->journal_fd = -1;
-	rc = nv_snapshot_load(f->snapshot_path, s, &f->seq, err, errsz);
+	rc = ctl_nv_snapshot_load(f->snapshot_path, s, &f->seq, err, errsz);
 	if (rc >= 0) {
 		info->snapshot = rc == 0;
 		info->snapshot_seq = f->seq;
 		rc = journal_replay(f, s, info, err, errsz);
 	}
 	if (rc < 0) {
-		nv_file_close(f);
+		ctl_nv_file_close(f);
 		return rc;
 	}
 	f->journal_fd = open(f->journal_path, O_WRONLY | O_CREAT | O_APPEND
@@ -62,13 +63,13 @@ nv_file_open(const char *config_path, struct nv_store *s,
 	if (f->journal_fd < 0 || sync_parent(f->journal_path) < 0) {
 		rc = ctl_err(err, errsz, -EIO, "%s: %s", f->journal_path,
 			     strerror(errno));
-		nv_file_close(f);
+		ctl_nv_file_close(f);
 		return rc;
 	}
 	if (f->journal_size > 0) {
-		rc = nv_file_compact(f, s, err, errsz);
+		rc = ctl_nv_file_compact(f, s, err, errsz);
 		if (rc < 0) {
-			nv_file_close(f);
+			ctl_nv_file_close(f);
 			return rc;
 		}
 		info->compacted = true;
@@ -78,7 +79,7 @@ nv_file_open(const char *config_path, struct nv_store *s,
 }
 
 void
-nv_file_close(struct nv_file *f)
+ctl_nv_file_close(struct ctl_nv_file *f)
 {
 	if (!f)
 		return;
@@ -90,11 +91,11 @@ nv_file_close(struct nv_file *f)
 }
 
 int
-nv_file_append(struct nv_file *f, const struct nv_txn *txn, char *err,
-	       size_t errsz)
+ctl_nv_file_append(struct ctl_nv_file *f, const struct ctl_nv_txn *txn,
+		   char *err, size_t errsz)
 {
 	json_t *line = json_pack("{s:I, s:o}", "seq", (json_int_t) f->seq + 1,
-				 "ops", nv_txn_to_json(txn));
+				 "ops", ctl_nv_txn_to_json(txn));
 	char *text = line ? json_dumps(line, JSON_COMPACT
 				       | JSON_PRESERVE_ORDER) : NULL;
 	size_t length;
@@ -123,22 +124,24 @@ nv_file_append(struct nv_file *f, const struct nv_txn *txn, char *err,
 }
 
 bool
-nv_file_wants_compact(const struct nv_file *f, const struct nv_store *s)
+ctl_nv_file_wants_compact(const struct ctl_nv_file *f,
+			  const struct ctl_nv_store *s)
 {
 	struct nv_counts c;
 	size_t limit;
 
-	nv_store_counts(s, &c);
-	limit = c.records / 2 > NV_JOURNAL_COMPACT_MIN ? c.records / 2
-						       : NV_JOURNAL_COMPACT_MIN;
+	ctl_nv_store_counts(s, &c);
+	limit = c.records / 2 > CTL_NV_JOURNAL_COMPACT_MIN
+		? c.records / 2
+		: CTL_NV_JOURNAL_COMPACT_MIN;
 	return f->journal_ops > limit;
 }
 
 int
-nv_file_compact(struct nv_file *f, const struct nv_store *s, char *err,
-		size_t errsz)
+ctl_nv_file_compact(struct ctl_nv_file *f, const struct ctl_nv_store *s,
+		    char *err, size_t errsz)
 {
-	int rc = nv_snapshot_save(f->snapshot_path, s, f->seq, err, errsz);
+	int rc = ctl_nv_snapshot_save(f->snapshot_path, s, f->seq, err, errsz);
 
 	if (rc < 0)
 		return rc;
@@ -153,25 +156,25 @@ nv_file_compact(struct nv_file *f, const struct nv_store *s, char *err,
 }
 
 const char *
-nv_file_snapshot_path(const struct nv_file *f)
+ctl_nv_file_snapshot_path(const struct ctl_nv_file *f)
 {
 	return f->snapshot_path;
 }
 
 const char *
-nv_file_journal_path(const struct nv_file *f)
+ctl_nv_file_journal_path(const struct ctl_nv_file *f)
 {
 	return f->journal_path;
 }
 
 size_t
-nv_file_journal_ops(const struct nv_file *f)
+ctl_nv_file_journal_ops(const struct ctl_nv_file *f)
 {
 	return f->journal_ops;
 }
 
 uint64_t
-nv_file_seq(const struct nv_file *f)
+ctl_nv_file_seq(const struct ctl_nv_file *f)
 {
 	return f->seq;
 }
@@ -180,7 +183,7 @@ nv_file_seq(const struct nv_file *f)
 
 /* CONFIG.nv.json and CONFIG.nv.journal, CONFIG without ".json". */
 static int
-file_paths(struct nv_file *f, const char *config_path)
+file_paths(struct ctl_nv_file *f, const char *config_path)
 {
 	size_t length = strlen(config_path);
 
@@ -202,8 +205,8 @@ file_paths(struct nv_file *f, const char *config_path)
 /* Applies the journal's lines to 's'; sets 'journal_size' to the bytes
  * read (torn ones included: compaction drops them). */
 static int
-journal_replay(struct nv_file *f, struct nv_store *s,
-	       struct nv_file_info *info, char *err, size_t errsz)
+journal_replay(struct ctl_nv_file *f, struct ctl_nv_store *s,
+	       struct ctl_nv_file_info *info, char *err, size_t errsz)
 {
 	int fd = open(f->journal_path, O_RDONLY | O_CLOEXEC);
 	unsigned long lineno = 0;
@@ -256,12 +259,12 @@ journal_replay(struct nv_file *f, struct nv_store *s,
 /* Returns 0, 1 when the line is not JSON (the caller decides whether that
  * is a torn write), or -EINVAL / -ENOMEM with 'err' set. */
 static int
-journal_line(struct nv_file *f, struct nv_store *s, const char *line,
-	     size_t length, unsigned long lineno, struct nv_file_info *info,
+journal_line(struct ctl_nv_file *f, struct ctl_nv_store *s, const char *line,
+	     size_t length, unsigned long lineno, struct ctl_nv_file_info *info,
 	     char *err, size_t errsz)
 {
 	char msg[1024];
-	struct nv_txn txn;
+	struct ctl_nv_txn txn;
 	json_int_t seq = 0;
 	json_t *ops = NULL;
 	int rc;
@@ -283,10 +286,10 @@ journal_line(struct nv_file *f, struct nv_store *s, const char *line,
 			       "follows %llu", f->journal_path, lineno,
 			       (long long) seq, (unsigned long long) f->seq);
 	}
-	nv_txn_init(&txn);
-	rc = nv_txn_from_json(ops, "ops", &txn, msg, sizeof msg);
+	ctl_nv_txn_init(&txn);
+	rc = ctl_nv_txn_from_json(ops, "ops", &txn, msg, sizeof msg);
 	if (rc == 0)
-		rc = nv_store_apply(s, &txn, NULL, NULL, msg, sizeof msg);
+		rc = ctl_nv_store_apply(s, &txn, NULL, NULL, msg, sizeof msg);
 	json_decref(ops);
 	if (rc == 0) {
 		f->seq++;
@@ -294,7 +297,7 @@ journal_line(struct nv_file *f, struct nv_store *s, const char *line,
 		info->replayed_txns++;
 		info->replayed_ops += txn.n_ops;
 	}
-	nv_txn_free(&txn);
+	ctl_nv_txn_free(&txn);
 	if (rc < 0)
 		return ctl_err(err, errsz, -EINVAL, "%s: line %lu: %s",
 			       f->journal_path, lineno, msg);

@@ -8,7 +8,7 @@
  * one table element per line, records sorted by (vsid, ca).  It carries
  * "seq", the number of the last transaction it contains.  The journal
  * holds one line per transaction after that, {"seq":N,"ops":[...]},
- * each written whole and fsynced before nv_file_append() returns.
+ * each written whole and fsynced before ctl_nv_file_append() returns.
  *
  * Loading reads the snapshot, then applies the journal's transactions in
  * order.  Lines whose seq the snapshot already covers are skipped (a crash
@@ -28,10 +28,11 @@
 
 #include "control/nv.h"
 
-#define NV_JOURNAL_COMPACT_MIN 10000    /* ops; see nv_file_wants_compact() */
+#define CTL_NV_JOURNAL_COMPACT_MIN                                             \
+	10000 /* ops; see ctl_nv_file_wants_compact() */
 
-/* What nv_file_open() found. */
-struct nv_file_info {
+/* What ctl_nv_file_open() found. */
+struct ctl_nv_file_info {
 	bool snapshot;                  /* a snapshot was there */
 	uint64_t snapshot_seq;          /* its "seq" */
 	size_t replayed_txns;           /* journal lines applied */
@@ -41,44 +42,46 @@ struct nv_file_info {
 	bool compacted;                 /* the journal was folded in */
 };
 
-struct nv_file;
+struct ctl_nv_file;
 
 /* Loads the snapshot and journal of the configuration file
  * 'config_path' into 's' (which must be empty), then, when the journal
  * held anything, compacts.  Missing files mean an empty store.  Returns
  * 0 and the open files in '*out', or -EINVAL (a bad file: the message
  * names the file, line and field) or -EIO. */
-int nv_file_open(const char *config_path, struct nv_store *s,
-		 struct nv_file **out, struct nv_file_info *info, char *err,
-		 size_t errsz);
-void nv_file_close(struct nv_file *f);
+int ctl_nv_file_open(const char *config_path, struct ctl_nv_store *s,
+		     struct ctl_nv_file **out, struct ctl_nv_file_info *info,
+		     char *err, size_t errsz);
+void ctl_nv_file_close(struct ctl_nv_file *f);
 
 /* Appends 'txn', already applied to the store, to the journal and waits
  * for it to reach the disk.  On failure the journal is cut back to where
  * it was.  Returns 0 or -EIO / -ENOMEM. */
-int nv_file_append(struct nv_file *f, const struct nv_txn *txn, char *err,
-		   size_t errsz);
+int ctl_nv_file_append(struct ctl_nv_file *f, const struct ctl_nv_txn *txn,
+		       char *err, size_t errsz);
 
-/* The journal holds more ops than max(NV_JOURNAL_COMPACT_MIN, half the
+/* The journal holds more ops than max(CTL_NV_JOURNAL_COMPACT_MIN, half the
  * records of 's'). */
-bool nv_file_wants_compact(const struct nv_file *f,
-			   const struct nv_store *s);
+bool ctl_nv_file_wants_compact(const struct ctl_nv_file *f,
+			   const struct ctl_nv_store *s);
 /* Writes 's' as the new snapshot and empties the journal.  A failure
  * leaves the old snapshot and the journal, which together still hold
  * 's'.  Returns 0 or -EIO. */
-int nv_file_compact(struct nv_file *f, const struct nv_store *s, char *err,
-		    size_t errsz);
+int ctl_nv_file_compact(struct ctl_nv_file *f, const struct ctl_nv_store *s,
+			char *err, size_t errsz);
 
-const char *nv_file_snapshot_path(const struct nv_file *f);
-const char *nv_file_journal_path(const struct nv_file *f);
-size_t nv_file_journal_ops(const struct nv_file *f);    /* since compacted */
-uint64_t nv_file_seq(const struct nv_file *f);          /* last written */
+/* The paths; the ops in the journal since the last compaction; the seq
+ * of the last transaction written. */
+const char *ctl_nv_file_snapshot_path(const struct ctl_nv_file *f);
+const char *ctl_nv_file_journal_path(const struct ctl_nv_file *f);
+size_t ctl_nv_file_journal_ops(const struct ctl_nv_file *f);
+uint64_t ctl_nv_file_seq(const struct ctl_nv_file *f);
 
 /* The snapshot alone: save 's' with 'seq' to 'path' atomically; load
  * 'path' into the empty 's' (returns 1 when 'path' does not exist). */
-int nv_snapshot_save(const char *path, const struct nv_store *s,
+int ctl_nv_snapshot_save(const char *path, const struct ctl_nv_store *s,
 		     uint64_t seq, char *err, size_t errsz);
-int nv_snapshot_load(const char *path, struct nv_store *s, uint64_t *seq,
-		     char *err, size_t errsz);
+int ctl_nv_snapshot_load(const char *path, struct ctl_nv_store *s,
+			 uint64_t *seq, char *err, size_t errsz);
 
 #endif

@@ -2,7 +2,7 @@
  *
  * Decoding is strict as in config_json.c: the keys an object may hold are
  * checked before any value is read, required keys must be there, types
- * must match, and the op is then checked on its own (nv_op_check()), so
+ * must match, and the op is then checked on its own (ctl_nv_op_check()), so
  * that every message names the key ("ops[3].vsid: ..."). */
 #include "control/nv.h"
 
@@ -17,16 +17,16 @@
 #define MAX_KEYS 8
 
 /* Keys of each op, "op" aside; those marked '!' are required. */
-static const char *const op_keys[NV_OP_N][MAX_KEYS] = {
-	[NV_OP_ADD_PA] = { "!port", "!address", "vlan" },
-	[NV_OP_DEL_PA] = { "!address" },
-	[NV_OP_ADD_PA_ROUTE] = { "!prefix", "!next_hop", "metric" },
-	[NV_OP_DEL_PA_ROUTE] = { "!prefix" },
-	[NV_OP_ADD_RECORD] = { "!vsid", "!ca", "!mac", "!pa", "rule" },
-	[NV_OP_DEL_RECORD] = { "!vsid", "!ca", "mac" },
-	[NV_OP_ADD_ROUTE] = { "!rdid", "!vsid", "!prefix", "!next_hop",
+static const char *const op_keys[CTL_NV_OP_N][MAX_KEYS] = {
+	[CTL_NV_OP_ADD_PA] = { "!port", "!address", "vlan" },
+	[CTL_NV_OP_DEL_PA] = { "!address" },
+	[CTL_NV_OP_ADD_PA_ROUTE] = { "!prefix", "!next_hop", "metric" },
+	[CTL_NV_OP_DEL_PA_ROUTE] = { "!prefix" },
+	[CTL_NV_OP_ADD_RECORD] = { "!vsid", "!ca", "!mac", "!pa", "rule" },
+	[CTL_NV_OP_DEL_RECORD] = { "!vsid", "!ca", "mac" },
+	[CTL_NV_OP_ADD_ROUTE] = { "!rdid", "!vsid", "!prefix", "!next_hop",
 			      "metric", "gateway" },
-	[NV_OP_DEL_ROUTE] = { "!rdid", "!vsid", "!prefix" },
+	[CTL_NV_OP_DEL_ROUTE] = { "!rdid", "!vsid", "!prefix" },
 };
 
 struct decoder {
@@ -36,31 +36,32 @@ struct decoder {
 	size_t errsz;
 };
 
-static int decode_fields(struct decoder *d, enum nv_op_kind kind,
-			 struct nv_op *out);
-static int decode_pa(struct decoder *d, bool add, struct nv_pa *pa);
+static int decode_fields(struct decoder *d, enum ctl_nv_op_kind kind,
+			 struct ctl_nv_op *out);
+static int decode_pa(struct decoder *d, bool add, struct ctl_nv_pa *pa);
 static int decode_pa_route(struct decoder *d, bool add,
-			   struct nv_pa_route *r);
-static int decode_record(struct decoder *d, bool add, struct nv_record *r);
-static int decode_route(struct decoder *d, bool add, struct nv_route *r);
-static int check_keys(struct decoder *d, enum nv_op_kind kind, bool with_op);
+			   struct ctl_nv_pa_route *r);
+static int decode_record(struct decoder *d, bool add, struct ctl_nv_record *r);
+static int decode_route(struct decoder *d, bool add, struct ctl_nv_route *r);
+static int check_keys(struct decoder *d, enum ctl_nv_op_kind kind,
+		      bool with_op);
 static const char *get_string(struct decoder *d, const char *key);
 static int get_int(struct decoder *d, const char *key, long long *out);
-static int get_ip(struct decoder *d, const char *key, struct nv_ip *out);
+static int get_ip(struct decoder *d, const char *key, struct ctl_nv_ip *out);
 static int get_prefix(struct decoder *d, const char *key,
-		      struct nv_prefix *out);
-static json_t *encode_fields(const struct nv_op *op, json_t *obj);
+		      struct ctl_nv_prefix *out);
+static json_t *encode_fields(const struct ctl_nv_op *op, json_t *obj);
 static bool put(json_t *obj, const char *key, json_t *v);
-static json_t *ip_json(const struct nv_ip *ip);
+static json_t *ip_json(const struct ctl_nv_ip *ip);
 static void format_mac(const uint8_t mac[6], char buf[18]);
-static json_t *prefix_json(const struct nv_prefix *p);
+static json_t *prefix_json(const struct ctl_nv_prefix *p);
 
 json_t *
-nv_op_to_json(const struct nv_op *op)
+ctl_nv_op_to_json(const struct ctl_nv_op *op)
 {
 	json_t *obj = json_object();
 
-	if (!put(obj, "op", json_string(nv_op_name(op->kind)))) {
+	if (!put(obj, "op", json_string(ctl_nv_op_name(op->kind)))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -68,34 +69,35 @@ nv_op_to_json(const struct nv_op *op)
 }
 
 json_t *
-nv_elem_to_json(enum nv_op_kind add, const struct nv_op *op)
+ctl_nv_elem_to_json(enum ctl_nv_op_kind add, const struct ctl_nv_op *op)
 {
-	struct nv_op copy = *op;
+	struct ctl_nv_op copy = *op;
 
 	copy.kind = add;
 	return encode_fields(&copy, json_object());
 }
 
 int
-nv_op_from_json(json_t *obj, const char *path, struct nv_op *out,
+ctl_nv_op_from_json(json_t *obj, const char *path, struct ctl_nv_op *out,
 		char *err, size_t errsz)
 {
 	struct decoder d = { obj, path, err, errsz };
 	char field[CTL_FIELD_SIZE], q[CTL_QUOTE_SIZE];
-	enum nv_op_kind kind;
+	enum ctl_nv_op_kind kind;
 	const char *name;
 
 	if (!json_is_object(obj))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected an object, got "
-			       "%s", path, ctl_json_type_name(obj));
+		return ctl_err(err, errsz, -EINVAL,
+			       "%s: expected an object, got %s",
+			       path, ctl_json_type_name(obj));
 	if (!json_object_get(obj, "op"))
 		return ctl_err(err, errsz, -EINVAL, "%s: required key is "
 			       "missing", ctl_field(field, path, "op"));
 	name = get_string(&d, "op");
 	if (!name)
 		return -EINVAL;
-	kind = nv_op_kind_from_name(name);
-	if (kind == NV_OP_N)
+	kind = ctl_nv_op_kind_from_name(name);
+	if (kind == CTL_NV_OP_N)
 		return ctl_err(err, errsz, -EINVAL, "%s: '%s' is not an op "
 			       "(add-pa, del-pa, add-pa-route, del-pa-route, "
 			       "add-record, del-record, add-route, "
@@ -107,21 +109,22 @@ nv_op_from_json(json_t *obj, const char *path, struct nv_op *out,
 }
 
 int
-nv_elem_from_json(json_t *obj, enum nv_op_kind add, const char *path,
-		  struct nv_op *out, char *err, size_t errsz)
+ctl_nv_elem_from_json(json_t *obj, enum ctl_nv_op_kind add, const char *path,
+		  struct ctl_nv_op *out, char *err, size_t errsz)
 {
 	struct decoder d = { obj, path, err, errsz };
 
 	if (!json_is_object(obj))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected an object, got "
-			       "%s", path, ctl_json_type_name(obj));
+		return ctl_err(err, errsz, -EINVAL,
+			       "%s: expected an object, got %s",
+			       path, ctl_json_type_name(obj));
 	if (check_keys(&d, add, false) < 0)
 		return -EINVAL;
 	return decode_fields(&d, add, out);
 }
 
 int
-nv_txn_from_json(json_t *ops, const char *path, struct nv_txn *txn,
+ctl_nv_txn_from_json(json_t *ops, const char *path, struct ctl_nv_txn *txn,
 		 char *err, size_t errsz)
 {
 	size_t before = txn->n_ops, i;
@@ -129,19 +132,20 @@ nv_txn_from_json(json_t *ops, const char *path, struct nv_txn *txn,
 	json_t *v;
 
 	if (!json_is_array(ops))
-		return ctl_err(err, errsz, -EINVAL, "%s: expected an array, got "
-			       "%s", path, ctl_json_type_name(ops));
+		return ctl_err(err, errsz, -EINVAL,
+			       "%s: expected an array, got %s",
+			       path, ctl_json_type_name(ops));
 	json_array_foreach(ops, i, v) {
-		struct nv_op op;
+		struct ctl_nv_op op;
 		int rc;
 
 		/* Quietly first: the op's name is for a message. */
-		rc = nv_op_from_json(v, "", &op, NULL, 0);
+		rc = ctl_nv_op_from_json(v, "", &op, NULL, 0);
 		if (rc < 0) {
 			snprintf(at, sizeof at, "%s[%zu]", path, i);
-			rc = nv_op_from_json(v, at, &op, err, errsz);
+			rc = ctl_nv_op_from_json(v, at, &op, err, errsz);
 		}
-		if (rc == 0 && nv_txn_add(txn, &op) < 0)
+		if (rc == 0 && ctl_nv_txn_add(txn, &op) < 0)
 			rc = ctl_err(err, errsz, -ENOMEM, "out of memory");
 		if (rc < 0) {
 			txn->n_ops = before;
@@ -152,12 +156,13 @@ nv_txn_from_json(json_t *ops, const char *path, struct nv_txn *txn,
 }
 
 json_t *
-nv_txn_to_json(const struct nv_txn *txn)
+ctl_nv_txn_to_json(const struct ctl_nv_txn *txn)
 {
 	json_t *ops = json_array();
 
 	for (size_t i = 0; ops && i < txn->n_ops; i++)
-		if (json_array_append_new(ops, nv_op_to_json(&txn->ops[i])) < 0) {
+		if (json_array_append_new(ops, ctl_nv_op_to_json(&txn->ops[i]))
+		    < 0) {
 			json_decref(ops);
 			return NULL;
 		}
@@ -165,61 +170,64 @@ nv_txn_to_json(const struct nv_txn *txn)
 }
 
 size_t
-nv_record_format_json(const struct nv_record *rec,
-		      char buf[NV_RECORD_TEXT_SIZE])
+ctl_nv_record_format_json(const struct ctl_nv_record *rec,
+		      char buf[CTL_NV_RECORD_TEXT_SIZE])
 {
-	char ca[NV_IP_TEXT_SIZE], pa[NV_IP_TEXT_SIZE], mac[18];
+	char ca[CTL_NV_IP_TEXT_SIZE], pa[CTL_NV_IP_TEXT_SIZE], mac[18];
 	int n;
 
-	nv_format_ip(&rec->ca, ca);
-	nv_format_ip(&rec->pa, pa);
+	ctl_nv_format_ip(&rec->ca, ca);
+	ctl_nv_format_ip(&rec->pa, pa);
 	format_mac(rec->mac, mac);
-	n = snprintf(buf, NV_RECORD_TEXT_SIZE, "{\"vsid\":%u,\"ca\":\"%s\","
-		     "\"mac\":\"%s\",\"pa\":\"%s\",\"rule\":\"%s\"}", rec->vsid,
-		     ca, mac, pa, nv_rule_name((enum nv_rule) rec->rule));
+	n = snprintf(buf, CTL_NV_RECORD_TEXT_SIZE,
+		     "{\"vsid\":%u,\"ca\":\"%s\","
+		     "\"mac\":\"%s\",\"pa\":\"%s\",\"rule\":\"%s\"}",
+		     rec->vsid, ca, mac, pa,
+		     ctl_nv_rule_name((enum ctl_nv_rule) rec->rule));
 	return (size_t) n;
 }
 
 /* Static helpers: decoding. */
 
 static int
-decode_fields(struct decoder *d, enum nv_op_kind kind, struct nv_op *out)
+decode_fields(struct decoder *d, enum ctl_nv_op_kind kind,
+	      struct ctl_nv_op *out)
 {
-	struct nv_op op;
-	bool add = kind == NV_OP_ADD_PA || kind == NV_OP_ADD_PA_ROUTE
-		   || kind == NV_OP_ADD_RECORD || kind == NV_OP_ADD_ROUTE;
+	struct ctl_nv_op op;
+	bool add = kind == CTL_NV_OP_ADD_PA || kind == CTL_NV_OP_ADD_PA_ROUTE
+		|| kind == CTL_NV_OP_ADD_RECORD || kind == CTL_NV_OP_ADD_ROUTE;
 	int rc = -EINVAL;
 
 	memset(&op, 0, sizeof op);
 	op.kind = kind;
 	switch (kind) {
-	case NV_OP_ADD_PA:
-	case NV_OP_DEL_PA:
+	case CTL_NV_OP_ADD_PA:
+	case CTL_NV_OP_DEL_PA:
 		rc = decode_pa(d, add, &op.u.pa);
 		break;
-	case NV_OP_ADD_PA_ROUTE:
-	case NV_OP_DEL_PA_ROUTE:
+	case CTL_NV_OP_ADD_PA_ROUTE:
+	case CTL_NV_OP_DEL_PA_ROUTE:
 		rc = decode_pa_route(d, add, &op.u.pa_route);
 		break;
-	case NV_OP_ADD_RECORD:
-	case NV_OP_DEL_RECORD:
+	case CTL_NV_OP_ADD_RECORD:
+	case CTL_NV_OP_DEL_RECORD:
 		rc = decode_record(d, add, &op.u.record);
 		break;
-	case NV_OP_ADD_ROUTE:
-	case NV_OP_DEL_ROUTE:
+	case CTL_NV_OP_ADD_ROUTE:
+	case CTL_NV_OP_DEL_ROUTE:
 		rc = decode_route(d, add, &op.u.route);
 		break;
-	case NV_OP_N:
+	case CTL_NV_OP_N:
 		break;
 	}
-	if (rc < 0 || nv_op_check(&op, d->path, d->err, d->errsz) < 0)
+	if (rc < 0 || ctl_nv_op_check(&op, d->path, d->err, d->errsz) < 0)
 		return -EINVAL;
 	*out = op;
 	return 0;
 }
 
 static int
-decode_pa(struct decoder *d, bool add, struct nv_pa *pa)
+decode_pa(struct decoder *d, bool add, struct ctl_nv_pa *pa)
 {
 	char field[CTL_FIELD_SIZE];
 	const char *s = get_string(d, "address");
@@ -229,8 +237,8 @@ decode_pa(struct decoder *d, bool add, struct nv_pa *pa)
 		return -EINVAL;
 	ctl_field(field, d->path, "address");
 	if (!add)
-		return nv_parse_ip(s, &pa->addr, field, d->err, d->errsz);
-	if (nv_parse_address(s, &pa->addr, &pa->length, field, d->err,
+		return ctl_nv_parse_ip(s, &pa->addr, field, d->err, d->errsz);
+	if (ctl_nv_parse_address(s, &pa->addr, &pa->length, field, d->err,
 			     d->errsz) < 0)
 		return -EINVAL;
 	s = get_string(d, "port");
@@ -247,7 +255,7 @@ decode_pa(struct decoder *d, bool add, struct nv_pa *pa)
 }
 
 static int
-decode_pa_route(struct decoder *d, bool add, struct nv_pa_route *r)
+decode_pa_route(struct decoder *d, bool add, struct ctl_nv_pa_route *r)
 {
 	char field[CTL_FIELD_SIZE];
 	long long metric = 0;
@@ -258,7 +266,7 @@ decode_pa_route(struct decoder *d, bool add, struct nv_pa_route *r)
 		return 0;
 	if (get_ip(d, "next_hop", &r->next_hop) < 0
 	    || get_int(d, "metric", &metric) < 0
-	    || nv_check_metric(metric, ctl_field(field, d->path, "metric"),
+	    || ctl_nv_check_metric(metric, ctl_field(field, d->path, "metric"),
 			       d->err, d->errsz) < 0)
 		return -EINVAL;
 	r->metric = (uint32_t) metric;
@@ -267,28 +275,29 @@ decode_pa_route(struct decoder *d, bool add, struct nv_pa_route *r)
 
 /* The rule defaults to encap, and to l2only for CA 0.0.0.0. */
 static int
-decode_record(struct decoder *d, bool add, struct nv_record *r)
+decode_record(struct decoder *d, bool add, struct ctl_nv_record *r)
 {
 	char field[CTL_FIELD_SIZE];
-	enum nv_rule rule;
+	enum ctl_nv_rule rule;
 	const char *s;
 	long long vsid = 0;
 	bool l2;
 
 	if (get_int(d, "vsid", &vsid) < 0
-	    || ((vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
-		&& nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"),
+	    || ((vsid < CTL_NV_VSID_MIN || vsid > CTL_NV_VSID_MAX)
+		&& ctl_nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"),
 				 d->err, d->errsz) < 0)
 	    || get_ip(d, "ca", &r->ca) < 0)
 		return -EINVAL;
 	r->vsid = (uint32_t) vsid;
-	l2 = nv_ip_is_v4(&r->ca) && nv_ip_is_zero(&r->ca);
+	l2 = ctl_nv_ip_is_v4(&r->ca) && ctl_nv_ip_is_zero(&r->ca);
 	if (!add && !l2 && json_object_get(d->obj, "mac"))
 		return ctl_err(d->err, d->errsz, -EINVAL, "%s: only with ca "
 			       "0.0.0.0 (a record is found by its CA)",
 			       ctl_field(field, d->path, "mac"));
 	if (!add && l2 && !json_object_get(d->obj, "mac"))
-		return ctl_err(d->err, d->errsz, -EINVAL, "%s: required with ca "
+		return ctl_err(d->err, d->errsz, -EINVAL,
+			       "%s: required with ca "
 			       "0.0.0.0 (an L2Only record is found by its MAC)",
 			       ctl_field(field, d->path, "mac"));
 	if (!add && !l2)
@@ -302,10 +311,10 @@ decode_record(struct decoder *d, bool add, struct nv_record *r)
 		return 0;
 	if (get_ip(d, "pa", &r->pa) < 0)
 		return -EINVAL;
-	rule = l2 ? NV_RULE_L2ONLY : NV_RULE_ENCAP;
+	rule = l2 ? CTL_NV_RULE_L2ONLY : CTL_NV_RULE_ENCAP;
 	if (json_object_get(d->obj, "rule")) {
 		s = get_string(d, "rule");
-		if (!s || nv_parse_rule(s, &rule, ctl_field(field, d->path,
+		if (!s || ctl_nv_parse_rule(s, &rule, ctl_field(field, d->path,
 					"rule"), d->err, d->errsz) < 0)
 			return -EINVAL;
 	}
@@ -314,17 +323,20 @@ decode_record(struct decoder *d, bool add, struct nv_record *r)
 }
 
 static int
-decode_route(struct decoder *d, bool add, struct nv_route *r)
+decode_route(struct decoder *d, bool add, struct ctl_nv_route *r)
 {
 	char field[CTL_FIELD_SIZE];
 	const char *s = get_string(d, "rdid");
 	long long vsid = 0, metric = 0;
 
-	if (!s || nv_parse_rdid(s, r->rdid, ctl_field(field, d->path, "rdid"),
-				d->err, d->errsz) < 0
+	if (!s
+	    || ctl_nv_parse_rdid(s, r->rdid, ctl_field(field, d->path, "rdid"),
+				 d->err, d->errsz)
+		    < 0
 	    || get_int(d, "vsid", &vsid) < 0
-	    || nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"), d->err,
-			     d->errsz) < 0
+	    || ctl_nv_check_vsid(vsid, ctl_field(field, d->path, "vsid"),
+				 d->err, d->errsz)
+		    < 0
 	    || get_prefix(d, "prefix", &r->prefix) < 0)
 		return -EINVAL;
 	r->vsid = (uint32_t) vsid;
@@ -332,7 +344,7 @@ decode_route(struct decoder *d, bool add, struct nv_route *r)
 		return 0;
 	if (get_ip(d, "next_hop", &r->next_hop) < 0
 	    || get_int(d, "metric", &metric) < 0
-	    || nv_check_metric(metric, ctl_field(field, d->path, "metric"),
+	    || ctl_nv_check_metric(metric, ctl_field(field, d->path, "metric"),
 			       d->err, d->errsz) < 0)
 		return -EINVAL;
 	r->metric = (uint32_t) metric;
@@ -345,7 +357,7 @@ decode_route(struct decoder *d, bool add, struct nv_route *r)
 /* Every key of 'd->obj' is one of the op's ("op" too when 'with_op'), and
  * the required ones are there. */
 static int
-check_keys(struct decoder *d, enum nv_op_kind kind, bool with_op)
+check_keys(struct decoder *d, enum ctl_nv_op_kind kind, bool with_op)
 {
 	const char *const *keys = op_keys[kind];
 	char field[CTL_FIELD_SIZE], q[CTL_QUOTE_SIZE];
@@ -361,16 +373,18 @@ check_keys(struct decoder *d, enum nv_op_kind kind, bool with_op)
 		       && strcmp(keys[k] + (keys[k][0] == '!'), key))
 			k++;
 		if (k == MAX_KEYS || !keys[k])
-			return ctl_err(d->err, d->errsz, -EINVAL, "%s: unknown "
-				       "key%s%s", ctl_field(field, d->path,
-				       ctl_quote(key, q)), with_op ? " of " : "",
-				       with_op ? nv_op_name(kind) : "");
+			return ctl_err(
+				d->err, d->errsz, -EINVAL,
+				"%s: unknown key%s%s",
+				ctl_field(field, d->path, ctl_quote(key, q)),
+				with_op ? " of " : "",
+				with_op ? ctl_nv_op_name(kind) : "");
 	}
 	for (size_t k = 0; k < MAX_KEYS && keys[k]; k++)
 		if (keys[k][0] == '!' && !json_object_get(d->obj, keys[k] + 1))
-			return ctl_err(d->err, d->errsz, -EINVAL, "%s: required "
-				       "key is missing", ctl_field(field,
-				       d->path, keys[k] + 1));
+			return ctl_err(d->err, d->errsz, -EINVAL,
+				       "%s: required key is missing",
+				       ctl_field(field, d->path, keys[k] + 1));
 	return 0;
 }
 
@@ -400,8 +414,9 @@ get_int(struct decoder *d, const char *key, long long *out)
 	if (!v)
 		return 0;
 	if (!json_is_integer(v))
-		return ctl_err(d->err, d->errsz, -EINVAL, "%s: expected an "
-			       "integer, got %s", ctl_field(field, d->path, key),
+		return ctl_err(d->err, d->errsz, -EINVAL,
+			       "%s: expected an integer, got %s",
+			       ctl_field(field, d->path, key),
 			       ctl_json_type_name(v));
 	*out = json_integer_value(v);
 	return 0;
@@ -409,45 +424,45 @@ get_int(struct decoder *d, const char *key, long long *out)
 
 /* Quietly first: the field name is made only for a message. */
 static int
-get_ip(struct decoder *d, const char *key, struct nv_ip *out)
+get_ip(struct decoder *d, const char *key, struct ctl_nv_ip *out)
 {
 	const char *s = get_string(d, key);
 	char field[CTL_FIELD_SIZE];
 
 	if (!s)
 		return -EINVAL;
-	if (nv_parse_ip(s, out, "", NULL, 0) == 0)
+	if (ctl_nv_parse_ip(s, out, "", NULL, 0) == 0)
 		return 0;
-	return nv_parse_ip(s, out, ctl_field(field, d->path, key), d->err,
+	return ctl_nv_parse_ip(s, out, ctl_field(field, d->path, key), d->err,
 			   d->errsz);
 }
 
 static int
-get_prefix(struct decoder *d, const char *key, struct nv_prefix *out)
+get_prefix(struct decoder *d, const char *key, struct ctl_nv_prefix *out)
 {
 	const char *s = get_string(d, key);
 	char field[CTL_FIELD_SIZE];
 
 	if (!s)
 		return -EINVAL;
-	return nv_parse_prefix(s, out, ctl_field(field, d->path, key), d->err,
-			       d->errsz);
+	return ctl_nv_parse_prefix(s, out, ctl_field(field, d->path, key),
+				   d->err, d->errsz);
 }
 
 /* Static helpers: encoding. */
 
 /* Adds the fields of 'op' to 'obj' (stolen); returns it or NULL. */
 static json_t *
-encode_fields(const struct nv_op *op, json_t *obj)
+encode_fields(const struct ctl_nv_op *op, json_t *obj)
 {
-	const struct nv_record *rec = &op->u.record;
-	const struct nv_route *r = &op->u.route;
-	char text[NV_PREFIX_TEXT_SIZE];
+	const struct ctl_nv_record *rec = &op->u.record;
+	const struct ctl_nv_route *r = &op->u.route;
+	char text[CTL_NV_PREFIX_TEXT_SIZE];
 	bool ok = obj != NULL;
 
 	switch (op->kind) {
-	case NV_OP_ADD_PA:
-		nv_format_ip(&op->u.pa.addr, text);
+	case CTL_NV_OP_ADD_PA:
+		ctl_nv_format_ip(&op->u.pa.addr, text);
 		snprintf(text + strlen(text), sizeof text - strlen(text), "/%u",
 			 op->u.pa.length);
 		ok = ok && put(obj, "port", json_string(op->u.pa.port))
@@ -455,42 +470,45 @@ encode_fields(const struct nv_op *op, json_t *obj)
 		     && (!op->u.pa.vlan || put(obj, "vlan",
 					      json_integer(op->u.pa.vlan)));
 		break;
-	case NV_OP_DEL_PA:
+	case CTL_NV_OP_DEL_PA:
 		ok = ok && put(obj, "address", ip_json(&op->u.pa.addr));
 		break;
-	case NV_OP_ADD_PA_ROUTE:
-	case NV_OP_DEL_PA_ROUTE:
-		ok = ok && put(obj, "prefix", prefix_json(&op->u.pa_route.prefix));
-		if (op->kind == NV_OP_ADD_PA_ROUTE)
+	case CTL_NV_OP_ADD_PA_ROUTE:
+	case CTL_NV_OP_DEL_PA_ROUTE:
+		ok = ok
+			&& put(obj, "prefix",
+			       prefix_json(&op->u.pa_route.prefix));
+		if (op->kind == CTL_NV_OP_ADD_PA_ROUTE)
 			ok = ok && put(obj, "next_hop",
 				       ip_json(&op->u.pa_route.next_hop))
 			     && put(obj, "metric",
 				    json_integer(op->u.pa_route.metric));
 		break;
-	case NV_OP_ADD_RECORD:
-	case NV_OP_DEL_RECORD:
+	case CTL_NV_OP_ADD_RECORD:
+	case CTL_NV_OP_DEL_RECORD:
 		format_mac(rec->mac, text);
 		ok = ok && put(obj, "vsid", json_integer(rec->vsid))
 		     && put(obj, "ca", ip_json(&rec->ca));
-		if (op->kind == NV_OP_ADD_RECORD || nv_ip_is_zero(&rec->ca))
+		if (op->kind == CTL_NV_OP_ADD_RECORD
+		    || ctl_nv_ip_is_zero(&rec->ca))
 			ok = ok && put(obj, "mac", json_string(text));
-		if (op->kind == NV_OP_ADD_RECORD)
+		if (op->kind == CTL_NV_OP_ADD_RECORD)
 			ok = ok && put(obj, "pa", ip_json(&rec->pa))
-			     && put(obj, "rule", json_string(nv_rule_name(
-					(enum nv_rule) rec->rule)));
+			     && put(obj, "rule", json_string(ctl_nv_rule_name(
+					(enum ctl_nv_rule) rec->rule)));
 		break;
-	case NV_OP_ADD_ROUTE:
-	case NV_OP_DEL_ROUTE:
+	case CTL_NV_OP_ADD_ROUTE:
+	case CTL_NV_OP_DEL_ROUTE:
 		ok = ok && put(obj, "rdid", json_string(r->rdid))
 		     && put(obj, "vsid", json_integer(r->vsid))
 		     && put(obj, "prefix", prefix_json(&r->prefix));
-		if (op->kind == NV_OP_ADD_ROUTE)
+		if (op->kind == CTL_NV_OP_ADD_ROUTE)
 			ok = ok && put(obj, "next_hop", ip_json(&r->next_hop))
 			     && put(obj, "metric", json_integer(r->metric))
 			     && (!r->has_gateway
 				 || put(obj, "gateway", ip_json(&r->gateway)));
 		break;
-	case NV_OP_N:
+	case CTL_NV_OP_N:
 		ok = false;
 		break;
 	}
@@ -509,20 +527,20 @@ put(json_t *obj, const char *key, json_t *v)
 }
 
 static json_t *
-ip_json(const struct nv_ip *ip)
+ip_json(const struct ctl_nv_ip *ip)
 {
-	char text[NV_IP_TEXT_SIZE];
+	char text[CTL_NV_IP_TEXT_SIZE];
 
-	nv_format_ip(ip, text);
+	ctl_nv_format_ip(ip, text);
 	return json_string(text);
 }
 
 static json_t *
-prefix_json(const struct nv_prefix *p)
+prefix_json(const struct ctl_nv_prefix *p)
 {
-	char text[NV_PREFIX_TEXT_SIZE];
+	char text[CTL_NV_PREFIX_TEXT_SIZE];
 
-	nv_format_prefix(p, text);
+	ctl_nv_format_prefix(p, text);
 	return json_string(text);
 }
 

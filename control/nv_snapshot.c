@@ -2,7 +2,7 @@
  *
  * A million records make a file of about 100 MB, too big to hold as a
  * Jansson tree (some 600 bytes per record).  So the writer prints records
- * with nv_record_format_json(), and the reader walks the top-level object
+ * with ctl_nv_record_format_json(), and the reader walks the top-level object
  * itself and hands Jansson one table element at a time
  * (JSON_DISABLE_EOF_CHECK tells how far each element went).  The reader
  * takes any JSON layout of the object, not only the writer's. */
@@ -40,25 +40,25 @@ struct reader {
  * elements stand for. */
 static const struct {
 	const char *key;
-	enum nv_op_kind add;            /* NV_OP_N: an integer */
+	enum ctl_nv_op_kind add;            /* CTL_NV_OP_N: an integer */
 } keys[] = {
-	{ "schema_version", NV_OP_N },
-	{ "seq", NV_OP_N },
-	{ "pas", NV_OP_ADD_PA },
-	{ "pa_routes", NV_OP_ADD_PA_ROUTE },
-	{ "records", NV_OP_ADD_RECORD },
-	{ "routes", NV_OP_ADD_ROUTE },
+	{ "schema_version", CTL_NV_OP_N },
+	{ "seq", CTL_NV_OP_N },
+	{ "pas", CTL_NV_OP_ADD_PA },
+	{ "pa_routes", CTL_NV_OP_ADD_PA_ROUTE },
+	{ "records", CTL_NV_OP_ADD_RECORD },
+	{ "routes", CTL_NV_OP_ADD_ROUTE },
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static int read_object(struct reader *r, struct nv_store *s);
+static int read_object(struct reader *r, struct ctl_nv_store *s);
 static int read_member(struct reader *r, const char *key,
-		       struct nv_store *s);
-static int read_table(struct reader *r, size_t t, struct nv_store *s);
+		       struct ctl_nv_store *s);
+static int read_table(struct reader *r, size_t t, struct ctl_nv_store *s);
 static int read_element(struct reader *r, size_t t, size_t i,
-			struct nv_store *s);
-static int load_element(struct nv_store *s, const struct nv_op *op,
+			struct ctl_nv_store *s);
+static int load_element(struct ctl_nv_store *s, const struct ctl_nv_op *op,
 			const char *field, char *err, size_t errsz);
 static int read_key(struct reader *r, char key[KEY_MAX]);
 static int read_int(struct reader *r, const char *key, long long *out);
@@ -66,15 +66,15 @@ static int expect(struct reader *r, char c, const char *what);
 static void skip_space(struct reader *r);
 static int fail(struct reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static int write_snapshot(FILE *f, const struct nv_store *s, uint64_t seq);
-static int write_table(FILE *f, const char *key, enum nv_op_kind add,
+static int write_snapshot(FILE *f, const struct ctl_nv_store *s, uint64_t seq);
+static int write_table(FILE *f, const char *key, enum ctl_nv_op_kind add,
 		       const void *items, size_t n, size_t size,
 		       bool last);
 static int sync_dir(const char *path);
 
 int
-nv_snapshot_save(const char *path, const struct nv_store *s, uint64_t seq,
-		 char *err, size_t errsz)
+ctl_nv_snapshot_save(const char *path, const struct ctl_nv_store *s,
+		     uint64_t seq, char *err, size_t errsz)
 {
 	const char *slash = strrchr(path, '/');
 	char *tmp = NULL, *dir = NULL;
@@ -118,7 +118,7 @@ nv_snapshot_save(const char *path, const struct nv_store *s, uint64_t seq,
 }
 
 int
-nv_snapshot_load(const char *path, struct nv_store *s, uint64_t *seq,
+ctl_nv_snapshot_load(const char *path, struct ctl_nv_store *s, uint64_t *seq,
 		 char *err, size_t errsz)
 {
 	struct reader r = { .path = path, .err = err, .errsz = errsz };
@@ -150,7 +150,7 @@ nv_snapshot_load(const char *path, struct nv_store *s, uint64_t *seq,
 	rc = read_object(&r, s);
 	munmap(map, (size_t) st.st_size);
 	*seq = r.seq;
-	if (rc == 0 && nv_store_load_check(s, err, errsz) < 0) {
+	if (rc == 0 && ctl_nv_store_load_check(s, err, errsz) < 0) {
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", err);
@@ -162,7 +162,7 @@ nv_snapshot_load(const char *path, struct nv_store *s, uint64_t *seq,
 /* Static helpers: reading. */
 
 static int
-read_object(struct reader *r, struct nv_store *s)
+read_object(struct reader *r, struct ctl_nv_store *s)
 {
 	char key[KEY_MAX];
 	int rc;
@@ -201,7 +201,7 @@ read_object(struct reader *r, struct nv_store *s)
 
 /* After the key: ':' and its value.  Each key at most once. */
 static int
-read_member(struct reader *r, const char *key, struct nv_store *s)
+read_member(struct reader *r, const char *key, struct ctl_nv_store *s)
 {
 	size_t k = 0;
 	long long v;
@@ -217,7 +217,7 @@ read_member(struct reader *r, const char *key, struct nv_store *s)
 	if (expect(r, ':', "expected ':'") < 0)
 		return -EINVAL;
 	skip_space(r);
-	if (keys[k].add != NV_OP_N)
+	if (keys[k].add != CTL_NV_OP_N)
 		return read_table(r, k, s);
 	if (read_int(r, key, &v) < 0)
 		return -EINVAL;
@@ -225,9 +225,9 @@ read_member(struct reader *r, const char *key, struct nv_store *s)
 		if (v < 0)
 			return fail(r, "seq: %lld is negative", v);
 		r->seq = (uint64_t) v;
-	} else if (v != NV_SCHEMA_VERSION) {
+	} else if (v != CTL_NV_SCHEMA_VERSION) {
 		return fail(r, "schema_version: %lld is not supported "
-			    "(expected %d)", v, NV_SCHEMA_VERSION);
+			    "(expected %d)", v, CTL_NV_SCHEMA_VERSION);
 	} else {
 		r->version = v;
 	}
@@ -235,7 +235,7 @@ read_member(struct reader *r, const char *key, struct nv_store *s)
 }
 
 static int
-read_table(struct reader *r, size_t t, struct nv_store *s)
+read_table(struct reader *r, size_t t, struct ctl_nv_store *s)
 {
 	if (expect(r, '[', "expected an array") < 0)
 		return -EINVAL;
@@ -258,11 +258,11 @@ read_table(struct reader *r, size_t t, struct nv_store *s)
 }
 
 static int
-read_element(struct reader *r, size_t t, size_t i, struct nv_store *s)
+read_element(struct reader *r, size_t t, size_t i, struct ctl_nv_store *s)
 {
 	char field[CTL_FIELD_SIZE], msg[1024];
 	json_error_t jerr;
-	struct nv_op op;
+	struct ctl_nv_op op;
 	json_t *v;
 	int rc;
 
@@ -273,7 +273,7 @@ read_element(struct reader *r, size_t t, size_t i, struct nv_store *s)
 		       | JSON_REJECT_DUPLICATES, &jerr);
 	if (!v)
 		return fail(r, "%s: %s", field, jerr.text);
-	rc = nv_elem_from_json(v, keys[t].add, field, &op, msg, sizeof msg);
+	rc = ctl_nv_elem_from_json(v, keys[t].add, field, &op, msg, sizeof msg);
 	json_decref(v);
 	if (rc == 0)
 		rc = load_element(s, &op, field, msg, sizeof msg);
@@ -284,19 +284,21 @@ read_element(struct reader *r, size_t t, size_t i, struct nv_store *s)
 }
 
 static int
-load_element(struct nv_store *s, const struct nv_op *op, const char *field,
-	     char *err, size_t errsz)
+load_element(struct ctl_nv_store *s, const struct ctl_nv_op *op,
+	     const char *field, char *err, size_t errsz)
 {
 	switch (op->kind) {
-	case NV_OP_ADD_PA:
-		return nv_store_load_pa(s, &op->u.pa, field, err, errsz);
-	case NV_OP_ADD_PA_ROUTE:
-		return nv_store_load_pa_route(s, &op->u.pa_route, field, err,
-					      errsz);
-	case NV_OP_ADD_RECORD:
-		return nv_store_load_record(s, &op->u.record, field, err, errsz);
-	case NV_OP_ADD_ROUTE:
-		return nv_store_load_route(s, &op->u.route, field, err, errsz);
+	case CTL_NV_OP_ADD_PA:
+		return ctl_nv_store_load_pa(s, &op->u.pa, field, err, errsz);
+	case CTL_NV_OP_ADD_PA_ROUTE:
+		return ctl_nv_store_load_pa_route(s, &op->u.pa_route, field,
+						  err, errsz);
+	case CTL_NV_OP_ADD_RECORD:
+		return ctl_nv_store_load_record(s, &op->u.record, field, err,
+						errsz);
+	case CTL_NV_OP_ADD_ROUTE:
+		return ctl_nv_store_load_route(s, &op->u.route, field, err,
+					       errsz);
 	default:
 		return -EINVAL;
 	}
@@ -381,38 +383,39 @@ fail(struct reader *r, const char *fmt, ...)
 
 /* Returns 0 or a negative errno. */
 static int
-write_snapshot(FILE *f, const struct nv_store *s, uint64_t seq)
+write_snapshot(FILE *f, const struct ctl_nv_store *s, uint64_t seq)
 {
-	const struct nv_pa *pas;
-	const struct nv_pa_route *pa_routes;
-	const struct nv_route *routes;
+	const struct ctl_nv_pa *pas;
+	const struct ctl_nv_pa_route *pa_routes;
+	const struct ctl_nv_route *routes;
 	struct nv_counts c;
 	uint32_t *order;
-	char text[NV_RECORD_TEXT_SIZE];
+	char text[CTL_NV_RECORD_TEXT_SIZE];
 	size_t n;
 
-	nv_store_counts(s, &c);
-	order = nv_store_sorted_records(s);
+	ctl_nv_store_counts(s, &c);
+	order = ctl_nv_store_sorted_records(s);
 	if (c.records && !order)
 		return -ENOMEM;
-	fprintf(f, "{\"schema_version\":%d,\"seq\":%llu,\n", NV_SCHEMA_VERSION,
-		(unsigned long long) seq);
-	pas = nv_store_pas(s, &n);
-	if (write_table(f, "pas", NV_OP_ADD_PA, pas, n, sizeof *pas,
+	fprintf(f, "{\"schema_version\":%d,\"seq\":%llu,\n",
+		CTL_NV_SCHEMA_VERSION, (unsigned long long) seq);
+	pas = ctl_nv_store_pas(s, &n);
+	if (write_table(f, "pas", CTL_NV_OP_ADD_PA, pas, n, sizeof *pas,
 			false) < 0)
 		goto fail;
-	pa_routes = nv_store_pa_routes(s, &n);
-	if (write_table(f, "pa_routes", NV_OP_ADD_PA_ROUTE, pa_routes, n,
+	pa_routes = ctl_nv_store_pa_routes(s, &n);
+	if (write_table(f, "pa_routes", CTL_NV_OP_ADD_PA_ROUTE, pa_routes, n,
 			sizeof *pa_routes, false) < 0)
 		goto fail;
 	fputs("\"records\":[", f);
 	for (size_t i = 0; i < c.records; i++) {
-		nv_record_format_json(nv_store_record(s, order[i]), text);
+		ctl_nv_record_format_json(ctl_nv_store_record(s, order[i]),
+					  text);
 		fprintf(f, "%s\n%s", i ? "," : "", text);
 	}
 	fputs(c.records ? "\n],\n" : "],\n", f);
-	routes = nv_store_routes(s, &n);
-	if (write_table(f, "routes", NV_OP_ADD_ROUTE, routes, n,
+	routes = ctl_nv_store_routes(s, &n);
+	if (write_table(f, "routes", CTL_NV_OP_ADD_ROUTE, routes, n,
 			sizeof *routes, true) < 0)
 		goto fail;
 	free(order);
@@ -424,17 +427,17 @@ fail:
 
 /* One of the small tables, an element per line. */
 static int
-write_table(FILE *f, const char *key, enum nv_op_kind add, const void *items,
-	    size_t n, size_t size, bool last)
+write_table(FILE *f, const char *key, enum ctl_nv_op_kind add,
+	    const void *items, size_t n, size_t size, bool last)
 {
 	fprintf(f, "\"%s\":[", key);
 	for (size_t i = 0; i < n; i++) {
-		struct nv_op op = { .kind = add };
+		struct ctl_nv_op op = { .kind = add };
 		json_t *v;
 		char *text;
 
 		memcpy(&op.u, (const char *) items + i * size, size);
-		v = nv_elem_to_json(add, &op);
+		v = ctl_nv_elem_to_json(add, &op);
 		text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER)
 			 : NULL;
 		json_decref(v);

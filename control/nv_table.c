@@ -7,34 +7,34 @@
 
 #define MIN_SLOTS 64
 
-static int table_grow_chunks(struct nv_table *t, size_t n);
-static int table_grow_index(struct nv_table *t, size_t n);
-static size_t table_slot_of(const struct nv_table *t, uint32_t i);
+static int table_grow_chunks(struct ctl_nv_table *t, size_t n);
+static int table_grow_index(struct ctl_nv_table *t, size_t n);
+static size_t table_slot_of(const struct ctl_nv_table *t, uint32_t i);
 static void table_index_put(uint32_t *index, size_t mask,
-			    const struct nv_table *t, uint32_t i);
+			    const struct ctl_nv_table *t, uint32_t i);
 static size_t slots_for(size_t n);
 static uint64_t mix(uint64_t h);
 
 void
-nv_table_init(struct nv_table *t)
+ctl_nv_table_init(struct ctl_nv_table *t)
 {
 	memset(t, 0, sizeof *t);
 }
 
 void
-nv_table_destroy(struct nv_table *t)
+ctl_nv_table_destroy(struct ctl_nv_table *t)
 {
 	for (size_t i = 0; i < t->n_chunks; i++)
 		free(t->chunks[i]);
 	free(t->chunks);
 	free(t->index);
-	nv_table_init(t);
+	ctl_nv_table_init(t);
 }
 
 int
-nv_table_reserve(struct nv_table *t, size_t n)
+ctl_nv_table_reserve(struct ctl_nv_table *t, size_t n)
 {
-	if (n > NV_MAX_RECORDS)
+	if (n > CTL_NV_MAX_RECORDS)
 		return -ENOSPC;
 	if (table_grow_chunks(t, n) < 0)
 		return -ENOMEM;
@@ -44,13 +44,13 @@ nv_table_reserve(struct nv_table *t, size_t n)
 }
 
 void
-nv_table_trim(struct nv_table *t, size_t keep)
+ctl_nv_table_trim(struct ctl_nv_table *t, size_t keep)
 {
 	size_t need;
 
 	if (keep < t->n)
 		keep = t->n;
-	need = (keep + NV_CHUNK - 1) / NV_CHUNK;
+	need = (keep + CTL_NV_CHUNK - 1) / CTL_NV_CHUNK;
 	while (t->n_chunks > need)
 		free(t->chunks[--t->n_chunks]);
 	/* A much smaller index, when it can be had. */
@@ -70,48 +70,48 @@ nv_table_trim(struct nv_table *t, size_t keep)
 }
 
 long
-nv_table_find(const struct nv_table *t, const struct nv_record *key)
+ctl_nv_table_find(const struct ctl_nv_table *t, const struct ctl_nv_record *key)
 {
 	size_t slot;
 
 	if (!t->index)
 		return -1;
-	slot = nv_record_key_hash(key) & t->mask;
+	slot = ctl_nv_record_key_hash(key) & t->mask;
 	for (;; slot = (slot + 1) & t->mask) {
 		uint32_t i = t->index[slot];
 
-		if (i == NV_NO_RECORD)
+		if (i == CTL_NV_NO_RECORD)
 			return -1;
-		if (nv_record_key_equal(nv_table_at(t, i), key))
+		if (ctl_nv_record_key_equal(ctl_nv_table_at(t, i), key))
 			return (long) i;
 	}
 }
 
 void
-nv_table_insert(struct nv_table *t, const struct nv_record *rec)
+ctl_nv_table_insert(struct ctl_nv_table *t, const struct ctl_nv_record *rec)
 {
 	uint32_t i = (uint32_t) t->n++;
 
-	*nv_table_at(t, i) = *rec;
+	*ctl_nv_table_at(t, i) = *rec;
 	table_index_put(t->index, t->mask, t, i);
 }
 
 void
-nv_table_delete(struct nv_table *t, size_t i)
+ctl_nv_table_delete(struct ctl_nv_table *t, size_t i)
 {
 	size_t last = t->n - 1;
 	size_t hole = table_slot_of(t, (uint32_t) i);
 
 	if (i != last) {
 		t->index[table_slot_of(t, (uint32_t) last)] = (uint32_t) i;
-		*nv_table_at(t, i) = *nv_table_at(t, last);
+		*ctl_nv_table_at(t, i) = *ctl_nv_table_at(t, last);
 	}
 	t->n--;
 	/* Backward shift: each entry after the hole that may move closer to
 	 * its home slot without passing it fills the hole. */
 	for (size_t next = (hole + 1) & t->mask;
-	     t->index[next] != NV_NO_RECORD; next = (next + 1) & t->mask) {
-		size_t home = nv_record_key_hash(nv_table_at(t,
+	     t->index[next] != CTL_NV_NO_RECORD; next = (next + 1) & t->mask) {
+		size_t home = ctl_nv_record_key_hash(ctl_nv_table_at(t,
 				t->index[next])) & t->mask;
 
 		if (((next - home) & t->mask) >= ((next - hole) & t->mask)) {
@@ -119,41 +119,42 @@ nv_table_delete(struct nv_table *t, size_t i)
 			hole = next;
 		}
 	}
-	t->index[hole] = NV_NO_RECORD;
+	t->index[hole] = CTL_NV_NO_RECORD;
 }
 
 /* Keys and hashes. */
 
 bool
-nv_record_key_equal(const struct nv_record *a, const struct nv_record *b)
+ctl_nv_record_key_equal(const struct ctl_nv_record *a,
+			const struct ctl_nv_record *b)
 {
 	if (a->vsid != b->vsid || memcmp(&a->ca, &b->ca, sizeof a->ca))
 		return false;
-	return !nv_ip_is_zero(&a->ca) || !memcmp(a->mac, b->mac, 6);
+	return !ctl_nv_ip_is_zero(&a->ca) || !memcmp(a->mac, b->mac, 6);
 }
 
 uint64_t
-nv_record_key_hash(const struct nv_record *rec)
+ctl_nv_record_key_hash(const struct ctl_nv_record *rec)
 {
-	uint64_t h = nv_hash_bytes(&rec->ca, sizeof rec->ca, rec->vsid);
+	uint64_t h = ctl_nv_hash_bytes(&rec->ca, sizeof rec->ca, rec->vsid);
 
-	if (nv_ip_is_zero(&rec->ca))
-		h = nv_hash_bytes(rec->mac, 6, h);
+	if (ctl_nv_ip_is_zero(&rec->ca))
+		h = ctl_nv_hash_bytes(rec->mac, 6, h);
 	return mix(h);
 }
 
 uint64_t
-nv_record_hash(const struct nv_record *rec)
+ctl_nv_record_hash(const struct ctl_nv_record *rec)
 {
-	uint64_t h = nv_hash_bytes(&rec->ca, sizeof rec->ca, rec->vsid);
+	uint64_t h = ctl_nv_hash_bytes(&rec->ca, sizeof rec->ca, rec->vsid);
 
-	h = nv_hash_bytes(&rec->pa, sizeof rec->pa, h);
-	h = nv_hash_bytes(rec->mac, 6, h ^ rec->rule);
+	h = ctl_nv_hash_bytes(&rec->pa, sizeof rec->pa, h);
+	h = ctl_nv_hash_bytes(rec->mac, 6, h ^ rec->rule);
 	return mix(h);
 }
 
 uint64_t
-nv_hash_bytes(const void *p, size_t size, uint64_t h)
+ctl_nv_hash_bytes(const void *p, size_t size, uint64_t h)
 {
 	const uint8_t *b = p;
 
@@ -177,13 +178,13 @@ nv_hash_bytes(const void *p, size_t size, uint64_t h)
 /* Static helpers. */
 
 static int
-table_grow_chunks(struct nv_table *t, size_t n)
+table_grow_chunks(struct ctl_nv_table *t, size_t n)
 {
-	size_t need = (n + NV_CHUNK - 1) / NV_CHUNK;
+	size_t need = (n + CTL_NV_CHUNK - 1) / CTL_NV_CHUNK;
 
 	if (need > t->chunks_cap) {
 		size_t cap = t->chunks_cap ? t->chunks_cap : 16;
-		struct nv_record **chunks;
+		struct ctl_nv_record **chunks;
 
 		while (cap < need)
 			cap *= 2;
@@ -194,7 +195,7 @@ table_grow_chunks(struct nv_table *t, size_t n)
 		t->chunks_cap = cap;
 	}
 	while (t->n_chunks < need) {
-		struct nv_record *c = malloc(NV_CHUNK * sizeof *c);
+		struct ctl_nv_record *c = malloc(CTL_NV_CHUNK * sizeof *c);
 
 		if (!c)
 			return -ENOMEM;
@@ -205,7 +206,7 @@ table_grow_chunks(struct nv_table *t, size_t n)
 
 /* A new index for 'n' records, filled from the records. */
 static int
-table_grow_index(struct nv_table *t, size_t n)
+table_grow_index(struct ctl_nv_table *t, size_t n)
 {
 	size_t slots = slots_for(n);
 	uint32_t *index = malloc(slots * sizeof *index);
@@ -223,9 +224,9 @@ table_grow_index(struct nv_table *t, size_t n)
 
 /* The slot that holds storage index 'i'. */
 static size_t
-table_slot_of(const struct nv_table *t, uint32_t i)
+table_slot_of(const struct ctl_nv_table *t, uint32_t i)
 {
-	size_t slot = nv_record_key_hash(nv_table_at(t, i)) & t->mask;
+	size_t slot = ctl_nv_record_key_hash(ctl_nv_table_at(t, i)) & t->mask;
 
 	while (t->index[slot] != i)
 		slot = (slot + 1) & t->mask;
@@ -233,12 +234,12 @@ table_slot_of(const struct nv_table *t, uint32_t i)
 }
 
 static void
-table_index_put(uint32_t *index, size_t mask, const struct nv_table *t,
+table_index_put(uint32_t *index, size_t mask, const struct ctl_nv_table *t,
 		uint32_t i)
 {
-	size_t slot = nv_record_key_hash(nv_table_at(t, i)) & mask;
+	size_t slot = ctl_nv_record_key_hash(ctl_nv_table_at(t, i)) & mask;
 
-	while (index[slot] != NV_NO_RECORD)
+	while (index[slot] != CTL_NV_NO_RECORD)
 		slot = (slot + 1) & mask;
 	index[slot] = i;
 }

@@ -49,9 +49,9 @@ struct nv_opt {
 struct session;
 
 struct nv_cmd {
-	const char *name;       /* "add-record" */
-	enum nv_op_kind op;     /* what it sends; NV_OP_N: it runs itself */
-	const char *arg;        /* a positional argument's metavar, or NULL */
+	const char *name;           /* "add-record" */
+	enum ctl_nv_op_kind op;     /* what it sends; CTL_NV_OP_N: 'run' */
+	const char *arg;            /* a positional argument's metavar */
 	const char *help;
 	const struct nv_opt *opts;      /* ended by a NULL flag */
 	int (*run)(struct session *s, json_t *params);
@@ -157,35 +157,41 @@ static const struct nv_opt vsid_filter_opts[] = {
 static const struct nv_opt no_opts[] = { { NULL } };
 
 static const struct nv_cmd commands[] = {
-	{ "add-pa", NV_OP_ADD_PA, NULL,
-	  "add a provider address of this host (or change it)", add_pa_opts },
-	{ "del-pa", NV_OP_DEL_PA, NULL, "remove a provider address",
-	  del_pa_opts },
-	{ "add-pa-route", NV_OP_ADD_PA_ROUTE, NULL,
-	  "add a provider (underlay) route (or change it)", add_pa_route_opts },
-	{ "del-pa-route", NV_OP_DEL_PA_ROUTE, NULL,
-	  "remove a provider route", del_pa_route_opts },
-	{ "add-record", NV_OP_ADD_RECORD, NULL, "add a lookup record, CA -> "
-	  "PA; an existing one moves to the new PA", add_record_opts },
-	{ "del-record", NV_OP_DEL_RECORD, NULL, "remove a lookup record",
-	  del_record_opts },
-	{ "add-route", NV_OP_ADD_ROUTE, NULL,
-	  "add a customer route (or change it)", add_route_opts },
-	{ "del-route", NV_OP_DEL_ROUTE, NULL, "remove a customer route",
-	  del_route_opts },
-	{ "list-records", NV_OP_N, NULL, "list the lookup records by VSID "
-	  "and CA", vsid_filter_opts, run_list_records },
-	{ "list-routes", NV_OP_N, NULL, "list the customer routes, with "
-	  "their virtual gateways", vsid_filter_opts, run_list_routes },
-	{ "list-pa", NV_OP_N, NULL, "list the provider addresses", no_opts,
-	  run_list_pa },
-	{ "list-pa-routes", NV_OP_N, NULL, "list the provider routes",
-	  no_opts, run_list_pa_routes },
-	{ "import", NV_OP_N, "FILE", "apply FILE in one transaction: "
-	  "{\"records\": [...]} (and \"pas\", \"pa_routes\", \"routes\") or a "
-	  "list of ops", no_opts, run_import },
-	{ "status", NV_OP_N, NULL, "what controld holds and stores, and what "
-	  "vswitchd has", no_opts, run_status },
+	{"add-pa", CTL_NV_OP_ADD_PA, NULL,
+	 "add a provider address of this host (or change it)", add_pa_opts},
+	{"del-pa", CTL_NV_OP_DEL_PA, NULL, "remove a provider address",
+	 del_pa_opts},
+	{"add-pa-route", CTL_NV_OP_ADD_PA_ROUTE, NULL,
+	 "add a provider (underlay) route (or change it)", add_pa_route_opts},
+	{"del-pa-route", CTL_NV_OP_DEL_PA_ROUTE, NULL,
+	 "remove a provider route", del_pa_route_opts},
+	{"add-record", CTL_NV_OP_ADD_RECORD, NULL,
+	 "add a lookup record, CA -> PA; an existing one moves to the new PA",
+	 add_record_opts},
+	{"del-record", CTL_NV_OP_DEL_RECORD, NULL, "remove a lookup record",
+	 del_record_opts},
+	{"add-route", CTL_NV_OP_ADD_ROUTE, NULL,
+	 "add a customer route (or change it)", add_route_opts},
+	{"del-route", CTL_NV_OP_DEL_ROUTE, NULL, "remove a customer route",
+	 del_route_opts},
+	{"list-records", CTL_NV_OP_N, NULL,
+	 "list the lookup records by VSID and CA",
+	 vsid_filter_opts, run_list_records},
+	{"list-routes", CTL_NV_OP_N, NULL,
+	 "list the customer routes, with their virtual gateways",
+	 vsid_filter_opts, run_list_routes},
+	{"list-pa", CTL_NV_OP_N, NULL, "list the provider addresses", no_opts,
+	 run_list_pa},
+	{"list-pa-routes", CTL_NV_OP_N, NULL, "list the provider routes",
+	 no_opts, run_list_pa_routes},
+	{"import", CTL_NV_OP_N, "FILE",
+	 "apply FILE in one transaction: "
+	 "{\"records\": [...]} (and \"pas\", \"pa_routes\", \"routes\") or a "
+	 "list of ops",
+	 no_opts, run_import},
+	{"status", CTL_NV_OP_N, NULL,
+	 "what controld holds and stores, and what vswitchd has",
+	 no_opts, run_status},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -209,10 +215,10 @@ static void print_records_text(json_t *page, struct columns *cols,
 static int request(struct session *s, const char *method, json_t *params,
 		   json_t **result, char *err, size_t errsz);
 static void name_option(const struct nv_cmd *cmd, char *err, size_t errsz);
-static int import_read(const char *path, struct nv_txn *txn, char ***labels,
+static int import_read(const char *path, struct ctl_nv_txn *txn, char ***labels,
 		       char *err, size_t errsz);
-static int import_table(json_t *list, const char *key, enum nv_op_kind add,
-			struct nv_txn *txn, char ***labels, char *err,
+static int import_table(json_t *list, const char *key, enum ctl_nv_op_kind add,
+			struct ctl_nv_txn *txn, char ***labels, char *err,
 			size_t errsz);
 static int import_label(char ***labels, size_t n, const char *label);
 static void import_name_element(char **labels, size_t n, char *err,
@@ -334,7 +340,8 @@ static const struct nv_opt *
 find_opt(const struct nv_cmd *cmd, const char *flag, size_t length)
 {
 	for (const struct nv_opt *o = cmd->opts; o->flag; o++)
-		if (strlen(o->flag) == length && !strncmp(o->flag, flag, length))
+		if (strlen(o->flag) == length
+		    && !strncmp(o->flag, flag, length))
 			return o;
 	return NULL;
 }
@@ -344,11 +351,11 @@ static int
 parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 	    char *err, size_t errsz)
 {
-	char text[NV_PREFIX_TEXT_SIZE], rdid[NV_RDID_SIZE];
+	char text[CTL_NV_PREFIX_TEXT_SIZE], rdid[CTL_NV_RDID_SIZE];
 	const char *f = opt->flag;
-	struct nv_prefix prefix;
-	enum nv_rule rule;
-	struct nv_ip ip;
+	struct ctl_nv_prefix prefix;
+	enum ctl_nv_rule rule;
+	struct ctl_nv_ip ip;
 	uint8_t mac[6], length;
 	json_t *v = NULL;
 	long long n = 0;
@@ -359,24 +366,24 @@ parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 		rc = ctl_parse_port_name(s, f, err, errsz);
 		break;
 	case NA_ADDRESS:
-		rc = nv_parse_address(s, &ip, &length, f, err, errsz);
+		rc = ctl_nv_parse_address(s, &ip, &length, f, err, errsz);
 		if (rc == 0) {
-			nv_format_ip(&ip, text);
-			snprintf(text + strlen(text), sizeof text - strlen(text),
-				 "/%u", length);
+			ctl_nv_format_ip(&ip, text);
+			snprintf(text + strlen(text),
+				 sizeof text - strlen(text), "/%u", length);
 			s = text;
 		}
 		break;
 	case NA_IP:
-		rc = nv_parse_ip(s, &ip, f, err, errsz);
+		rc = ctl_nv_parse_ip(s, &ip, f, err, errsz);
 		if (rc == 0)
-			nv_format_ip(&ip, text);
+			ctl_nv_format_ip(&ip, text);
 		s = text;
 		break;
 	case NA_PREFIX:
-		rc = nv_parse_prefix(s, &prefix, f, err, errsz);
+		rc = ctl_nv_parse_prefix(s, &prefix, f, err, errsz);
 		if (rc == 0)
-			nv_format_prefix(&prefix, text);
+			ctl_nv_format_prefix(&prefix, text);
 		s = text;
 		break;
 	case NA_VLAN:
@@ -388,13 +395,13 @@ parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 	case NA_VSID:
 		rc = parse_number(s, f, &n, err, errsz);
 		if (rc == 0)
-			rc = nv_check_vsid(n, f, err, errsz);
+			rc = ctl_nv_check_vsid(n, f, err, errsz);
 		v = json_integer(n);
 		break;
 	case NA_METRIC:
 		rc = parse_number(s, f, &n, err, errsz);
 		if (rc == 0)
-			rc = nv_check_metric(n, f, err, errsz);
+			rc = ctl_nv_check_metric(n, f, err, errsz);
 		v = json_integer(n);
 		break;
 	case NA_MAC:
@@ -404,10 +411,10 @@ parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 		s = text;
 		break;
 	case NA_RULE:
-		rc = nv_parse_rule(s, &rule, f, err, errsz);
+		rc = ctl_nv_parse_rule(s, &rule, f, err, errsz);
 		break;
 	case NA_RDID:
-		rc = nv_parse_rdid(s, rdid, f, err, errsz);
+		rc = ctl_nv_parse_rdid(s, rdid, f, err, errsz);
 		s = rdid;
 		break;
 	}
@@ -443,17 +450,18 @@ run_op(struct session *s, json_t *params)
 {
 	char err[ERRSZ];
 	json_t *result = NULL, *ops;
-	struct nv_op op;
+	struct ctl_nv_op op;
 
-	json_object_set_new(params, "op", json_string(nv_op_name(s->cmd->op)));
-	if (nv_op_from_json(params, "", &op, err, sizeof err) < 0) {
+	json_object_set_new(params, "op",
+			    json_string(ctl_nv_op_name(s->cmd->op)));
+	if (ctl_nv_op_from_json(params, "", &op, err, sizeof err) < 0) {
 		json_decref(params);
 		name_option(s->cmd, err, sizeof err);
 		return fail("%s", err);
 	}
 	json_decref(params);
 	ops = json_array();
-	if (!ops || json_array_append_new(ops, nv_op_to_json(&op)) < 0) {
+	if (!ops || json_array_append_new(ops, ctl_nv_op_to_json(&op)) < 0) {
 		json_decref(ops);
 		return fail("out of memory");
 	}
@@ -463,7 +471,8 @@ run_op(struct session *s, json_t *params)
 		return fail("%s", err);
 	}
 	if (s->json) {
-		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(result, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	}
 	json_decref(result);
@@ -561,7 +570,8 @@ run_list_records(struct session *s, json_t *params)
 			json_decref(params);
 			return fail("%s", err);
 		}
-		if (generation >= 0 && num(result, "generation") != generation) {
+		if (generation >= 0
+		    && num(result, "generation") != generation) {
 			json_decref(result);
 			json_decref(params);
 			return fail("the records changed while they were being "
@@ -598,7 +608,8 @@ print_records_json(json_t *page, bool first, json_int_t total,
 		printf("{\n  \"total\": %lld,\n  \"records\": [",
 		       (long long) total);
 	json_array_foreach(page, i, item) {
-		char *text = json_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *text =
+			json_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
 		printf("%s\n    %s", *shown ? "," : "", text ? text : "null");
 		free(text);
@@ -646,7 +657,8 @@ list_small(struct session *s, json_t *params, const char *what,
 	if (request(s, "nv_list", params, &result, err, sizeof err) < 0)
 		return fail("%s", err);
 	if (s->json) {
-		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(result, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(result);
 		*list = NULL;
@@ -707,7 +719,8 @@ run_status(struct session *s, json_t *params)
 	if (request(s, "nv_status", params, &result, err, sizeof err) < 0)
 		return fail("%s", err);
 	if (s->json) {
-		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(result, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(result);
 		return 0;
@@ -739,16 +752,16 @@ run_import(struct session *s, json_t *params)
 	char err[ERRSZ], **labels = NULL;
 	json_t *result = NULL, *ops;
 	size_t n_records = 0;
-	struct nv_txn txn;
+	struct ctl_nv_txn txn;
 	int rc;
 
 	json_decref(params);
-	nv_txn_init(&txn);
+	ctl_nv_txn_init(&txn);
 	rc = import_read(s->arg, &txn, &labels, err, sizeof err);
 	for (size_t i = 0; rc == 0 && i < txn.n_ops; i++)
-		n_records += txn.ops[i].kind == NV_OP_ADD_RECORD
-			     || txn.ops[i].kind == NV_OP_DEL_RECORD;
-	ops = rc == 0 ? nv_txn_to_json(&txn) : NULL;
+		n_records += txn.ops[i].kind == CTL_NV_OP_ADD_RECORD
+			     || txn.ops[i].kind == CTL_NV_OP_DEL_RECORD;
+	ops = rc == 0 ? ctl_nv_txn_to_json(&txn) : NULL;
 	if (rc == 0 && !ops)
 		rc = errf(err, sizeof err, "out of memory");
 	if (rc == 0)
@@ -760,11 +773,12 @@ run_import(struct session *s, json_t *params)
 		free(labels[i]);
 	free(labels);
 	if (rc < 0) {
-		nv_txn_free(&txn);
+		ctl_nv_txn_free(&txn);
 		return fail("%s: %s", s->arg, err);
 	}
 	if (s->json) {
-		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(result, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
 		printf("%zu records imported (%lld new, %lld replaced, %lld "
@@ -774,7 +788,7 @@ run_import(struct session *s, json_t *params)
 			printf(", %zu other operations", txn.n_ops - n_records);
 		printf("; %lld records in all\n", num(result, "records"));
 	}
-	nv_txn_free(&txn);
+	ctl_nv_txn_free(&txn);
 	json_decref(result);
 	return 0;
 }
@@ -783,16 +797,18 @@ run_import(struct session *s, json_t *params)
  * "routes", "records", in that order; a snapshot is one) or {"ops":
  * [...]}.  '*labels' gets each op's place in the file. */
 static int
-import_read(const char *path, struct nv_txn *txn, char ***labels, char *err,
+import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 	    size_t errsz)
 {
 	static const struct {
 		const char *key;
-		enum nv_op_kind add;
+		enum ctl_nv_op_kind add;
 	} tables[] = {
-		{ "pas", NV_OP_ADD_PA }, { "pa_routes", NV_OP_ADD_PA_ROUTE },
-		{ "routes", NV_OP_ADD_ROUTE }, { "records", NV_OP_ADD_RECORD },
-		{ "ops", NV_OP_N },
+		{"pas", CTL_NV_OP_ADD_PA},
+		{"pa_routes", CTL_NV_OP_ADD_PA_ROUTE},
+		{"routes", CTL_NV_OP_ADD_ROUTE},
+		{"records", CTL_NV_OP_ADD_RECORD},
+		{"ops", CTL_NV_OP_N},
 	};
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -805,31 +821,36 @@ import_read(const char *path, struct nv_txn *txn, char ***labels, char *err,
 		return errf(err, errsz, "line %d, column %d: %s", jerr.line,
 			    jerr.column, jerr.text);
 	if (json_is_array(root)) {
-		rc = import_table(root, "", NV_OP_N, txn, labels, err, errsz);
+		rc = import_table(root, "", CTL_NV_OP_N, txn, labels, err,
+				  errsz);
 		json_decref(root);
 		return rc;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return errf(err, errsz, "expected a list of ops or an object of "
-			    "tables");
+		return errf(err, errsz,
+			    "expected a list of ops or an object of tables");
 	}
 	json_object_foreach(root, key, v) {
-		bool known = !strcmp(key, "schema_version") || !strcmp(key, "seq");
+		bool known =
+			!strcmp(key, "schema_version") || !strcmp(key, "seq");
 
 		for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 			known |= !strcmp(key, tables[t].key);
 		if (!known) {
 			json_decref(root);
-			return errf(err, errsz, "%s: unknown key (pas, pa_routes, "
-				    "routes, records, ops)", key);
+			return errf(err, errsz,
+				    "%s: unknown key (pas, pa_routes, "
+				    "routes, records, ops)",
+				    key);
 		}
 	}
 	version = json_object_get(root, "schema_version");
-	if (version && (!json_is_integer(version)
-			|| json_integer_value(version) != NV_SCHEMA_VERSION))
+	if (version
+	    && (!json_is_integer(version)
+		|| json_integer_value(version) != CTL_NV_SCHEMA_VERSION))
 		rc = errf(err, errsz, "schema_version: expected %d",
-			  NV_SCHEMA_VERSION);
+			  CTL_NV_SCHEMA_VERSION);
 	for (size_t t = 0; rc == 0 && t < sizeof tables / sizeof tables[0]; t++)
 		if ((v = json_object_get(root, tables[t].key)))
 			rc = import_table(v, tables[t].key, tables[t].add, txn,
@@ -843,8 +864,8 @@ import_read(const char *path, struct nv_txn *txn, char ***labels, char *err,
 /* The elements of 'list' as ops: table elements when 'add' is an add op,
  * else ops. */
 static int
-import_table(json_t *list, const char *key, enum nv_op_kind add,
-	     struct nv_txn *txn, char ***labels, char *err, size_t errsz)
+import_table(json_t *list, const char *key, enum ctl_nv_op_kind add,
+	     struct ctl_nv_txn *txn, char ***labels, char *err, size_t errsz)
 {
 	char label[64];
 	json_t *v;
@@ -854,15 +875,16 @@ import_table(json_t *list, const char *key, enum nv_op_kind add,
 		return errf(err, errsz, "%s: expected an array", key[0] ? key
 			    : "the file");
 	json_array_foreach(list, i, v) {
-		struct nv_op op;
+		struct ctl_nv_op op;
 		int rc;
 
 		snprintf(label, sizeof label, "%s[%zu]", key, i);
-		rc = add == NV_OP_N ? nv_op_from_json(v, label, &op, err, errsz)
-		     : nv_elem_from_json(v, add, label, &op, err, errsz);
+		rc = add == CTL_NV_OP_N
+			? ctl_nv_op_from_json(v, label, &op, err, errsz)
+			: ctl_nv_elem_from_json(v, add, label, &op, err, errsz);
 		if (rc < 0)
 			return -1;
-		if (nv_txn_add(txn, &op) < 0
+		if (ctl_nv_txn_add(txn, &op) < 0
 		    || import_label(labels, txn->n_ops, label) < 0)
 			return errf(err, errsz, "out of memory");
 	}
@@ -1047,7 +1069,8 @@ command_help(const struct nv_cmd *cmd)
 	if (cmd->arg)
 		printf(" %s", cmd->arg);
 	for (const struct nv_opt *o = cmd->opts; o->flag; o++)
-		printf(o->required ? " %s %s" : " [%s %s]", o->flag, o->metavar);
+		printf(o->required ? " %s %s" : " [%s %s]", o->flag,
+		       o->metavar);
 	printf("\n\n%c%s.\n", cmd->help[0] - 'a' + 'A', cmd->help + 1);
 	if (cmd->opts->flag)
 		printf("\nOptions:\n");

@@ -14,9 +14,9 @@
 #include "dataplane/log.h"
 
 struct dp_nv {
-	struct nv_store *store;         /* what controld last gave */
-	struct nv_store *staging;       /* a replay being built, or NULL */
-	unsigned int chunks;            /* record chunks staged */
+	struct ctl_nv_store *store;         /* what controld last gave */
+	struct ctl_nv_store *staging;       /* a replay being built, or NULL */
+	unsigned int chunks;                /* record chunks staged */
 };
 
 static struct dp_nv *nv_get(struct dp *dp, char *err, size_t errsz);
@@ -25,8 +25,8 @@ static json_t *replay_records(struct dp_nv *nv, json_t *records,
 			      char *err, size_t errsz);
 static json_t *replay_commit(struct dp_nv *nv, json_t *params, char *err,
 			     size_t errsz);
-static int load_table(struct nv_store *s, json_t *params, const char *key,
-		      enum nv_op_kind add, char *err, size_t errsz);
+static int load_table(struct ctl_nv_store *s, json_t *params, const char *key,
+		      enum ctl_nv_op_kind add, char *err, size_t errsz);
 static void replay_drop(struct dp_nv *nv);
 
 json_t *
@@ -34,9 +34,9 @@ dp_rpc_nv_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
 {
 	struct dp_nv *nv = nv_get(dp, err, errsz);
 	json_t *ops = json_object_get(params, "ops");
-	struct nv_txn_stats st;
+	struct ctl_nv_txn_stats st;
 	struct nv_counts c;
-	struct nv_txn txn;
+	struct ctl_nv_txn txn;
 	int rc;
 
 	if (!nv)
@@ -45,14 +45,14 @@ dp_rpc_nv_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
 		snprintf(err, errsz, "ops: required parameter is missing");
 		return NULL;
 	}
-	nv_txn_init(&txn);
-	rc = nv_txn_from_json(ops, "ops", &txn, err, errsz);
+	ctl_nv_txn_init(&txn);
+	rc = ctl_nv_txn_from_json(ops, "ops", &txn, err, errsz);
 	if (rc == 0)
-		rc = nv_store_apply(nv->store, &txn, NULL, &st, err, errsz);
-	nv_txn_free(&txn);
+		rc = ctl_nv_store_apply(nv->store, &txn, NULL, &st, err, errsz);
+	ctl_nv_txn_free(&txn);
 	if (rc < 0)
 		return NULL;
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	return json_pack("{s:I, s:I, s:I, s:I}", "added", (json_int_t) st.added,
 			 "replaced", (json_int_t) st.replaced, "deleted",
 			 (json_int_t) st.deleted, "records",
@@ -98,17 +98,16 @@ dp_rpc_nv_counts(struct dp *dp, char *err, size_t errsz)
 
 	if (!nv)
 		return NULL;
-	nv_store_counts(nv->store, &c);
+	ctl_nv_store_counts(nv->store, &c);
 	snprintf(digest, sizeof digest, "%016" PRIx64,
-		 nv_store_digest(nv->store));
-	return json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:b}",
-			 "pas", (json_int_t) c.pas,
-			 "pa_routes", (json_int_t) c.pa_routes,
-			 "records", (json_int_t) c.records,
-			 "routes", (json_int_t) c.routes,
-			 "digest", digest,
-			 "memory_bytes", (json_int_t) nv_store_memory(nv->store),
-			 "replaying", nv->staging != NULL);
+		 ctl_nv_store_digest(nv->store));
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:s, s:I, s:b}", "pas",
+		(json_int_t) c.pas, "pa_routes", (json_int_t) c.pa_routes,
+		"records", (json_int_t) c.records, "routes",
+		(json_int_t) c.routes, "digest", digest, "memory_bytes",
+		(json_int_t) ctl_nv_store_memory(nv->store), "replaying",
+		nv->staging != NULL);
 }
 
 void
@@ -126,8 +125,8 @@ dp_nv_destroy(struct dp *dp)
 {
 	if (!dp->nv)
 		return;
-	nv_store_free(dp->nv->store);
-	nv_store_free(dp->nv->staging);
+	ctl_nv_store_free(dp->nv->store);
+	ctl_nv_store_free(dp->nv->staging);
 	free(dp->nv);
 	dp->nv = NULL;
 }
@@ -140,7 +139,7 @@ nv_get(struct dp *dp, char *err, size_t errsz)
 {
 	if (!dp->nv) {
 		dp->nv = calloc(1, sizeof *dp->nv);
-		if (dp->nv && !(dp->nv->store = nv_store_new())) {
+		if (dp->nv && !(dp->nv->store = ctl_nv_store_new())) {
 			free(dp->nv);
 			dp->nv = NULL;
 		}
@@ -155,7 +154,7 @@ static json_t *
 replay_begin(struct dp_nv *nv, char *err, size_t errsz)
 {
 	replay_drop(nv);
-	nv->staging = nv_store_new();
+	nv->staging = ctl_nv_store_new();
 	if (!nv->staging) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
@@ -172,17 +171,19 @@ replay_records(struct dp_nv *nv, json_t *records, char *err, size_t errsz)
 	size_t i;
 
 	json_array_foreach(records, i, v) {
-		struct nv_op op;
+		struct ctl_nv_op op;
 
 		snprintf(path, sizeof path, "records[%zu]", i);
-		if (nv_elem_from_json(v, NV_OP_ADD_RECORD, path, &op, err,
-				      errsz) < 0
-		    || nv_store_load_record(nv->staging, &op.u.record, path, err,
-					    errsz) < 0)
+		if (ctl_nv_elem_from_json(v, CTL_NV_OP_ADD_RECORD, path, &op,
+					  err, errsz)
+			    < 0
+		    || ctl_nv_store_load_record(nv->staging, &op.u.record, path,
+						err, errsz)
+			    < 0)
 			return NULL;
 	}
 	nv->chunks++;
-	nv_store_counts(nv->staging, &c);
+	ctl_nv_store_counts(nv->staging, &c);
 	return json_pack("{s:I}", "records", (json_int_t) c.records);
 }
 
@@ -194,14 +195,16 @@ replay_commit(struct dp_nv *nv, json_t *params, char *err, size_t errsz)
 	json_t *expected = json_object_get(params, "records");
 	struct nv_counts c;
 
-	if (load_table(nv->staging, params, "pas", NV_OP_ADD_PA, err,
-		       errsz) < 0
-	    || load_table(nv->staging, params, "pa_routes", NV_OP_ADD_PA_ROUTE,
-			  err, errsz) < 0
-	    || load_table(nv->staging, params, "routes", NV_OP_ADD_ROUTE, err,
-			  errsz) < 0)
+	if (load_table(nv->staging, params, "pas", CTL_NV_OP_ADD_PA, err, errsz)
+		    < 0
+	    || load_table(nv->staging, params, "pa_routes",
+			  CTL_NV_OP_ADD_PA_ROUTE, err, errsz)
+		    < 0
+	    || load_table(nv->staging, params, "routes", CTL_NV_OP_ADD_ROUTE,
+			  err, errsz)
+		    < 0)
 		return NULL;
-	nv_store_counts(nv->staging, &c);
+	ctl_nv_store_counts(nv->staging, &c);
 	if (!json_is_integer(expected)
 	    || (size_t) json_integer_value(expected) != c.records) {
 		snprintf(err, errsz, "nv_replay: %zu records arrived, controld "
@@ -209,9 +212,9 @@ replay_commit(struct dp_nv *nv, json_t *params, char *err, size_t errsz)
 			 ? (long long) json_integer_value(expected) : -1LL);
 		return NULL;
 	}
-	if (nv_store_load_check(nv->staging, err, errsz) < 0)
+	if (ctl_nv_store_load_check(nv->staging, err, errsz) < 0)
 		return NULL;
-	nv_store_free(nv->store);
+	ctl_nv_store_free(nv->store);
 	nv->store = nv->staging;
 	nv->staging = NULL;
 	DP_LOG(NOTICE, "NV tables replayed: %zu provider addresses, %zu "
@@ -220,12 +223,13 @@ replay_commit(struct dp_nv *nv, json_t *params, char *err, size_t errsz)
 	nv->chunks = 0;
 	return json_pack("{s:I, s:I, s:I, s:I}", "pas", (json_int_t) c.pas,
 			 "pa_routes", (json_int_t) c.pa_routes, "records",
-			 (json_int_t) c.records, "routes", (json_int_t) c.routes);
+			 (json_int_t) c.records, "routes",
+			 (json_int_t) c.routes);
 }
 
 static int
-load_table(struct nv_store *s, json_t *params, const char *key,
-	   enum nv_op_kind add, char *err, size_t errsz)
+load_table(struct ctl_nv_store *s, json_t *params, const char *key,
+	   enum ctl_nv_op_kind add, char *err, size_t errsz)
 {
 	json_t *list = json_object_get(params, key), *v;
 	char path[48];
@@ -236,18 +240,19 @@ load_table(struct nv_store *s, json_t *params, const char *key,
 		return -EINVAL;
 	}
 	json_array_foreach(list, i, v) {
-		struct nv_op op;
+		struct ctl_nv_op op;
 		int rc;
 
 		snprintf(path, sizeof path, "%s[%zu]", key, i);
-		rc = nv_elem_from_json(v, add, path, &op, err, errsz);
-		if (rc == 0 && add == NV_OP_ADD_PA)
-			rc = nv_store_load_pa(s, &op.u.pa, path, err, errsz);
-		else if (rc == 0 && add == NV_OP_ADD_PA_ROUTE)
-			rc = nv_store_load_pa_route(s, &op.u.pa_route, path, err,
-						    errsz);
+		rc = ctl_nv_elem_from_json(v, add, path, &op, err, errsz);
+		if (rc == 0 && add == CTL_NV_OP_ADD_PA)
+			rc = ctl_nv_store_load_pa(s, &op.u.pa, path, err,
+						  errsz);
+		else if (rc == 0 && add == CTL_NV_OP_ADD_PA_ROUTE)
+			rc = ctl_nv_store_load_pa_route(s, &op.u.pa_route, path,
+							err, errsz);
 		else if (rc == 0)
-			rc = nv_store_load_route(s, &op.u.route, path, err,
+			rc = ctl_nv_store_load_route(s, &op.u.route, path, err,
 						 errsz);
 		if (rc < 0)
 			return rc;
@@ -258,7 +263,7 @@ load_table(struct nv_store *s, json_t *params, const char *key,
 static void
 replay_drop(struct dp_nv *nv)
 {
-	nv_store_free(nv->staging);
+	ctl_nv_store_free(nv->staging);
 	nv->staging = NULL;
 	nv->chunks = 0;
 }

@@ -2,7 +2,7 @@
  * docs/nv.md): nv_apply, nv_replay, nv_counts.
  *
  * vswitchd keeps the network virtualization tables controld sends in a
- * struct nv_store (control/nv.h) and checks every change again with the
+ * struct ctl_nv_store (control/nv.h) and checks every change again with the
  * same library: a transaction applies whole or not at all.  A replay
  * builds a new store off to the side, chunk by chunk, and puts it in place
  * only at its commit; until then, and if it fails, the tables stay as
