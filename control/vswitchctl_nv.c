@@ -769,6 +769,10 @@ run_import(struct session *s, json_t *params)
 			     &result, err, sizeof err);
 	if (rc < 0 && labels)
 		import_name_element(labels, txn.n_ops, err, sizeof err);
+	if (rc < 0 && !strncmp(err, "the request is longer", 21))
+		snprintf(err + strlen(err), sizeof err - strlen(err), " (%zu "
+			 "ops): split the file; about 140000 records fit in one "
+			 "transaction", txn.n_ops);
 	for (size_t i = 0; labels && i < txn.n_ops; i++)
 		free(labels[i]);
 	free(labels);
