@@ -73,6 +73,9 @@ static const struct policy_type {
 	{ "storm_limit", CTL_PORT_VM },
 	{ "connected", CTL_PORT_VM },
 	{ "link_speed", CTL_PORT_EXTERNAL },
+	/* Not a policy, but a VM adapter's setting all the same
+	 * (Set-VMNetworkAdapter -VirtualSubnetId). */
+	{ "vsid", CTL_PORT_VM },
 };
 
 /* A rate setting: 0 (off), or 'min'..'max' 'unit'. */
@@ -428,7 +431,7 @@ port_check_policies(const struct ctl_port *p, const char *prefix,
 	const bool set[] = {
 		p->mac_spoofing, p->dhcp_guard, p->router_guard,
 		p->max_bandwidth != 0, p->min_weight != 0, p->storm_limit != 0,
-		p->disconnected, p->link_speed != 0,
+		p->disconnected, p->link_speed != 0, p->vsid != 0,
 	};
 	char field[CTL_FIELD_SIZE];
 
@@ -454,7 +457,9 @@ port_check_policies(const struct ctl_port *p, const char *prefix,
 	    || check_rate(p->storm_limit, &packets_rate, ctl_field(field,
 			   prefix, "storm_limit"), err, errsz) < 0
 	    || ctl_check_min_weight(p->min_weight, ctl_field(field, prefix,
-				    "min_weight"), err, errsz) < 0)
+				    "min_weight"), err, errsz) < 0
+	    || ctl_check_vsid(p->vsid, ctl_field(field, prefix, "vsid"), err,
+			      errsz) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -977,6 +982,16 @@ ctl_check_min_weight(long long v, const char *field, char *err,
 		return ctl_err(err, errsz, -EINVAL, "%s: %lld is out of range "
 			       "(%d-%d, or 0 for not set)", field, v,
 			       CTL_MIN_WEIGHT_MIN, CTL_MIN_WEIGHT_MAX);
+	return 0;
+}
+
+int
+ctl_check_vsid(long long v, const char *field, char *err, size_t errsz)
+{
+	if (v != 0 && (v < CTL_VSID_MIN || v > CTL_VSID_MAX))
+		return ctl_err(err, errsz, -EINVAL, "%s: %lld is out of range "
+			       "(%d-%d, or 0 for none)", field, v, CTL_VSID_MIN,
+			       CTL_VSID_MAX);
 	return 0;
 }
 

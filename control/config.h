@@ -35,6 +35,8 @@
 #define CTL_VLAN_MAX 4094
 #define CTL_MAX_TEAMS 16
 #define CTL_MAX_TEAM_MEMBERS 8
+#define CTL_VSID_MIN 4096          /* a VM port's virtual subnet (nv.h) */
+#define CTL_VSID_MAX 16777214
 
 enum ctl_port_type {
 	CTL_PORT_VM,        /* a VM's adapter: vhost-user, or devargs in tests */
@@ -140,6 +142,8 @@ struct ctl_port {
 	bool disconnected;                 /* cable unplugged ("connected") */
 	uint64_t link_speed;               /* external: bits/s the min_weight
 					    * shares divide; 0 = as reported */
+	uint32_t vsid;                     /* vm: its virtual subnet (NV,
+					    * docs/nv.md); 0 = none */
 };
 
 struct ctl_static_mac {
@@ -249,6 +253,8 @@ int ctl_check_packets_per_s(long long v, const char *field,
 			    char *err, size_t errsz);    /* 0..10^8 */
 int ctl_check_min_weight(long long v, const char *field,
 			 char *err, size_t errsz);       /* 0 (unset), 1..100 */
+int ctl_check_vsid(long long v, const char *field,
+		   char *err, size_t errsz);             /* 0, 4096..16777214 */
 
 void ctl_format_mac(const uint8_t mac[6], char buf[18]);
 /* The shortest exact form with a suffix: 100000000 -> "100M", 2500000000

@@ -26,7 +26,7 @@ static const char *const port_keys[] = {
 	"vlan_mode",
 	"vlan", "allowed_vlans", "native_vlan", "mac_spoofing", "dhcp_guard",
 	"router_guard", "max_bandwidth", "min_weight", "storm_limit", "mirror",
-	"connected", "link_speed", NULL
+	"connected", "link_speed", "vsid", NULL
 };
 static const char *const team_keys[] = {
 	"name", "members", "mode", "lb", "hash", "lacp_rate", "lacp_passive",
@@ -453,6 +453,7 @@ ctl_decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
 	long long storm_limit = (long long) p->storm_limit;
 	long long link_speed = (long long) p->link_speed;
 	long long min_weight = p->min_weight;
+	long long vsid = p->vsid;
 	bool connected = !p->disconnected;
 	const char *key, *s;
 	json_t *v;
@@ -478,13 +479,16 @@ ctl_decode_port_policies(json_t *obj, const char *path, struct ctl_port *p,
 					   "mirror"), err, errsz) < 0)
 	    || get_bool(obj, path, "connected", &connected, err, errsz) < 0
 	    || get_checked_int(obj, path, "link_speed", ctl_check_bits_per_s,
-			       &link_speed, err, errsz) < 0)
+			       &link_speed, err, errsz) < 0
+	    || get_checked_int(obj, path, "vsid", ctl_check_vsid, &vsid, err,
+			       errsz) < 0)
 		return -EINVAL;
 	p->max_bandwidth = (uint64_t) max_bandwidth;
 	p->min_weight = (uint8_t) min_weight;
 	p->storm_limit = (uint64_t) storm_limit;
 	p->disconnected = !connected;
 	p->link_speed = (uint64_t) link_speed;
+	p->vsid = (uint32_t) vsid;
 	return 0;
 }
 
@@ -883,7 +887,8 @@ encode_port_policies(json_t *obj, const struct ctl_port *p)
 			json_string(ctl_mirror_mode_name(p->mirror))))
 	       && (!p->disconnected || put(obj, "connected", json_false()))
 	       && (!p->link_speed || put(obj, "link_speed",
-			json_integer((json_int_t) p->link_speed)));
+			json_integer((json_int_t) p->link_speed)))
+	       && (!p->vsid || put(obj, "vsid", json_integer(p->vsid)));
 }
 
 /* "hash", "lacp_rate" and "lacp_passive" only away from their default. */

@@ -277,7 +277,7 @@ setup(struct ctld *d, const struct ctld_options *o, struct listener ls[2])
 		d->group_name = o->group_name;
 		d->group = gr->gr_gid;
 	}
-	if (load_config(d) < 0)
+	if (load_config(d) < 0 || ctld_nv_open(d) < 0)
 		return -1;
 	d->ctl_listen_fd = listen_on(d->socket_path, d->group,
 				     d->group_name != NULL, &ls[0]);
@@ -779,4 +779,5 @@ cleanup(struct ctld *d, const struct listener ls[2])
 		    && st.st_dev == ls[i].dev && st.st_ino == ls[i].ino)
 			unlink(ls[i].path);
 	ctl_config_free(d->cfg);
+	ctld_nv_close(d);
 }

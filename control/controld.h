@@ -1,7 +1,9 @@
 /* vswitch-controld internals, shared by controld.c (process, sockets, poll
  * loop), controld_dp.c (the vswitchd connection), controld_methods.c (the
  * vswitchctl methods), controld_apply.c (changes, combined answers),
- * controld_team.c (NIC teams) and controld_capture.c (live captures).
+ * controld_team.c (NIC teams), controld_capture.c (live captures) and
+ * controld_nv.c (the network virtualization tables, kept apart from the
+ * configuration).
  *
  * Concurrency: none.  controld is one thread running one poll() loop, and
  * it talks to vswitchd one request at a time: while a request to vswitchd
@@ -45,7 +47,13 @@ enum ctld_wait {
 				 * team_status */
 	CTLD_WAIT_CAPTURE,      /* capture_start */
 	CTLD_WAIT_REAP,         /* capture_stop of a gone client's capture */
+	CTLD_WAIT_NV_APPLY,     /* nv_apply of 'nv_change' */
+	CTLD_WAIT_NV_REPLAY,    /* one step of the NV replay */
+	CTLD_WAIT_NV_STATUS,    /* nv_counts for 'nv_status' */
 };
+
+struct ctld_nv;
+struct ctld_nv_change;
 
 struct ctld_pending {
 	enum ctld_wait kind;
@@ -54,6 +62,7 @@ struct ctld_pending {
 	struct ctld_client *client;     /* who waits; NULL once gone */
 	json_t *client_id;              /* its request id; NULL: no reply */
 	struct ctl_config *candidate;   /* CTLD_WAIT_APPLY: owned */
+	struct ctld_nv_change *nv_change;       /* CTLD_WAIT_NV_APPLY: owned */
 	char what[96];                  /* the change, for the log */
 };
 
@@ -83,6 +92,7 @@ struct ctld {
 	json_int_t next_id;             /* of requests to vswitchd */
 	struct ctld_pending pend;       /* the outstanding request */
 	struct ctld_capture captures[CTLD_MAX_CAPTURES];
+	struct ctld_nv *nv;             /* controld_nv.c */
 };
 
 /* One request from a vswitchctl client, being handled. */
@@ -170,5 +180,23 @@ void ctld_capture_reap(struct ctld *d);
 /* vswitchd went away and ended every capture: forgets them, except to
  * tell their clients. */
 void ctld_capture_forget_all(struct ctld *d);
+
+/* controld_nv.c: the NV store (docs/nv.md).  ctld_nv_open() loads it from
+ * its files at start (logs and returns -1 on failure); the methods
+ * nv_apply, nv_import, nv_list and nv_status; the end of their requests
+ * to vswitchd; and the replay of the whole store, which follows the
+ * configuration's replay. */
+int ctld_nv_open(struct ctld *d);
+void ctld_nv_close(struct ctld *d);
+void ctld_nv_apply(struct ctld *d, const struct ctld_req *r);
+void ctld_nv_import(struct ctld *d, const struct ctld_req *r);
+void ctld_nv_list(struct ctld *d, const struct ctld_req *r);
+void ctld_nv_status(struct ctld *d, const struct ctld_req *r);
+void ctld_nv_complete(struct ctld *d, const struct ctld_pending *p,
+		      json_t *result, const char *error, bool lost);
+void ctld_nv_replay(struct ctld *d);
+/* Whether port 'name' carries a provider address, with why in 'err'. */
+bool ctld_nv_port_in_use(const struct ctld *d, const char *name, char *err,
+			 size_t errsz);
 
 #endif

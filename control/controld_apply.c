@@ -91,6 +91,7 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 		break;
 	case CTLD_WAIT_REPLAY:
 		complete_replay(result, error);
+		ctld_nv_replay(d);      /* the NV tables follow */
 		break;
 	case CTLD_WAIT_APPLY:
 		complete_apply(d, &p, result, error, lost);
@@ -111,6 +112,11 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 	case CTLD_WAIT_CAPTURE:
 	case CTLD_WAIT_REAP:
 		ctld_capture_complete(d, &p, result, error, lost);
+		break;
+	case CTLD_WAIT_NV_APPLY:
+	case CTLD_WAIT_NV_REPLAY:
+	case CTLD_WAIT_NV_STATUS:
+		ctld_nv_complete(d, &p, result, error, lost);
 		break;
 	case CTLD_WAIT_FORWARD:
 		if (result)

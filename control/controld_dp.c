@@ -96,7 +96,8 @@ ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms)
 	ctld_log("%s", msg);
 	ctld_complete(d, NULL, msg, true);
 	if (kind == CTLD_WAIT_APPLY || kind == CTLD_WAIT_REVERT
-	    || kind == CTLD_WAIT_CAPTURE)
+	    || kind == CTLD_WAIT_CAPTURE || kind == CTLD_WAIT_NV_APPLY
+	    || kind == CTLD_WAIT_NV_REPLAY)
 		ctld_dp_close(d, "no answer in time");
 }
 

@@ -45,7 +45,7 @@ static void m_set_switch(struct ctld *d, const struct ctld_req *r);
  * add_port and set_port. */
 #define POLICY_PARAMS "mac_spoofing", "dhcp_guard", "router_guard", \
 	"max_bandwidth", "min_weight", "storm_limit", "mirror", "connected", \
-	"link_speed"
+	"link_speed", "vsid"
 
 static const char *const no_params[] = { NULL };
 static const char *const name_param[] = { "name", NULL };
@@ -69,6 +69,10 @@ static const char *const add_team_params[] = {
 	"name", "members", "mode", "lb", "hash", "lacp_rate", "lacp_passive",
 	NULL
 };
+static const char *const nv_ops_params[] = { "ops", NULL };
+static const char *const nv_list_params[] = {
+	"what", "vsid", "offset", "limit", NULL
+};
 
 static const struct ctld_method methods[] = {
 	{ "show", false, no_params, m_show },
@@ -89,6 +93,10 @@ static const struct ctld_method methods[] = {
 	  true },
 	{ "capture_status", false, capture_id_params, ctld_capture_status },
 	{ "capture_stop", true, capture_id_params, ctld_capture_stop },
+	{ "nv_apply", true, nv_ops_params, ctld_nv_apply },
+	{ "nv_import", true, nv_ops_params, ctld_nv_import },
+	{ "nv_list", false, nv_list_params, ctld_nv_list },
+	{ "nv_status", false, no_params, ctld_nv_status },
 };
 
 static const struct ctld_method *parse_request(struct ctld *d,
@@ -390,13 +398,17 @@ static void
 m_del_port(struct ctld *d, const struct ctld_req *r)
 {
 	struct ctl_config *cand;
-	char what[96];
+	char what[96], err[ERRSZ];
 	const char *name;
 	int i;
 
 	i = request_port(d, r, &name);
 	if (i < 0)
 		return;
+	if (ctld_nv_port_in_use(d, name, err, sizeof err)) {
+		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED, "%s", err);
+		return;
+	}
 	cand = ctl_config_clone(d->cfg);
 	if (!cand) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_FAILED,

@@ -44,6 +44,7 @@ enum arg_kind {
 	ARG_PPS,                /* packets/s with k/M, sent as an integer */
 	ARG_MIRROR,             /* a mirror mode */
 	ARG_FLAG,               /* takes no value; sent as true */
+	ARG_VSID,               /* 0 or 4096-16777214, sent as an integer */
 };
 
 struct cmd_opt {
@@ -72,6 +73,9 @@ struct cmd {
 	 * checked 'params' (stolen) and returns the exit status. */
 	int (*run)(const char *socket_path, bool json, json_t *params);
 	bool team_arg;          /* 'arg' is a team name, not a port name */
+	/* A command with subcommands parses its own arguments (those after
+	 * its name) and returns the exit status. */
+	int (*main)(const char *socket_path, bool json, int argc, char **argv);
 };
 
 static int check_add_port(json_t *params, char *err, size_t errsz);
@@ -103,7 +107,9 @@ static int check_set_port(json_t *params, char *err, size_t errsz);
 	  "vm: no = network cable unplugged (default yes)" }, \
 	{ "--link-speed", "BITS_PER_S", "link_speed", ARG_BITS, NULL, 0, 0, \
 	  false, "external: the capacity the weights share, e.g. 10G (0: as " \
-	  "the device reports)" }
+	  "the device reports)" }, \
+	{ "--vsid", "VSID", "vsid", ARG_VSID, NULL, 0, 0, false, \
+	  "vm: its virtual subnet, 4096-16777214 (0: none; see 'nv')" }
 
 static const struct cmd_opt no_opts[] = { { NULL } };
 
@@ -242,6 +248,9 @@ static const struct cmd commands[] = {
 	{ "team-status", "team_status", "NAME", true,
 	  "members, LACP state and load of one team or all", no_opts, NULL,
 	  ctl_print_team_status, NULL, true },
+	{ "nv", NULL, "SUBCOMMAND", false, "network virtualization: provider "
+	  "addresses, lookup records, routes (see 'nv --help')", no_opts,
+	  NULL, NULL, NULL, false, ctl_nv_main },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -299,6 +308,8 @@ main(int argc, char **argv)
 	if (!cmd)
 		return fail("unknown command '%s' (see 'vswitchctl --help')",
 			    argv[i]);
+	if (cmd->main)
+		return cmd->main(g.socket_path, g.json, argc - i - 1, argv + i + 1);
 	params = json_object();
 	if (!params)
 		return fail("out of memory");
@@ -518,6 +529,11 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 		break;
 	case ARG_FLAG:          /* parse_option() stores it */
 		break;
+	case ARG_VSID:
+		rc = parse_number(s, f, &v, err, errsz);
+		if (rc == 0)
+			rc = ctl_check_vsid(v, f, err, errsz);
+		break;
 	}
 	if (rc < 0)
 		return -1;
@@ -559,6 +575,7 @@ value_json(enum arg_kind kind, const char *s, long long v, uint64_t rate,
 	case ARG_VLAN:
 	case ARG_VLAN0:
 	case ARG_INT:
+	case ARG_VSID:
 		return json_integer(v);
 	case ARG_BITS:
 	case ARG_PPS:

@@ -34,6 +34,10 @@ int ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz);
 /* vswitchctl_capture.c: the "capture" command. */
 int ctl_capture_run(const char *socket_path, bool json, json_t *params);
 
+/* vswitchctl_nv.c: the "nv" command, which parses its subcommand and
+ * options itself ('argv' starts after "nv"). */
+int ctl_nv_main(const char *socket_path, bool json, int argc, char **argv);
+
 void ctl_print_show(json_t *result);
 void ctl_print_list_ports(json_t *result);
 void ctl_print_port_stats(json_t *result);

@@ -211,6 +211,7 @@ struct dp {
 	uint64_t share_offered[DP_MAX_SHARED][DP_MAX_PORTS];  /* last sum */
 	uint64_t share_tsc;         /* when last measured */
 	struct dp_captures *captures;         /* capture.c; NULL before one */
+	struct dp_nv *nv;           /* rpc_nv.c; NULL before an NV method */
 };
 
 static inline uint64_t

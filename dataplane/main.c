@@ -23,6 +23,7 @@
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/rpc_nv.h"
 
 RTE_LOG_REGISTER(dp_logtype, vswitch.dp, NOTICE);
 
@@ -316,6 +317,7 @@ main(int argc, char **argv)
 	dp_capture_stop_all(dp, "shutdown");
 	dp_shutdown_ports(dp);
 	dp_rpc_destroy(rpc);
+	dp_nv_destroy(dp);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
 		 rte_eal_get_runtime_dir());
 	rc = rte_eal_cleanup();

@@ -20,6 +20,7 @@
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/rpc_nv.h"
 
 #define RPC_RETRY_MS 500
 #define RPC_MAX_LINE (16u << 20)
@@ -63,6 +64,7 @@ rpc_close(struct dp_rpc *rpc, const char *why)
 	rpc->in_fd = -1;
 	/* Captures belong to controld's clients, who went with it. */
 	dp_capture_stop_all(rpc->dp, "controld-gone");
+	dp_nv_replay_abort(rpc->dp);
 }
 
 void
@@ -203,6 +205,12 @@ rpc_dispatch(struct dp *dp, const char *method, json_t *params, int *fd,
 		return dp_rpc_mac_table(dp);
 	if (!strcmp(method, "queues"))
 		return dp_rpc_queues(dp);
+	if (!strcmp(method, "nv_apply"))
+		return dp_rpc_nv_apply(dp, params, err, errsz);
+	if (!strcmp(method, "nv_replay"))
+		return dp_rpc_nv_replay(dp, params, err, errsz);
+	if (!strcmp(method, "nv_counts"))
+		return dp_rpc_nv_counts(dp, err, errsz);
 	*code = -32601;
 	snprintf(err, errsz, "unknown method '%s'", method);
 	return NULL;

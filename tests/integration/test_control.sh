@@ -549,7 +549,7 @@ rpc_invalid 29 '{"name":"vm4","mirror":true}' 'mirror: expected a string, got a 
 rpc_invalid 30 '{"name":"vm4","link_speed":1000000000}' 'link_speed: only for external ports, not vm ports'
 rpc_invalid 31 '{"name":"uplink","router_guard":false}' 'router_guard: only for vm ports, not external ports'
 rpc_invalid 32 '{"name":"uplink","link_speed":1000000000001}' 'link_speed: 1000000000001 is out of range'
-rpc_invalid 33 '{"name":"vm4"}' 'set_port: nothing to change (give any of vlan_mode, vlan, allowed_vlans, native_vlan, mac, mac_spoofing, dhcp_guard, router_guard, max_bandwidth, min_weight, storm_limit, mirror, connected or link_speed)'
+rpc_invalid 33 '{"name":"vm4"}' 'set_port: nothing to change (give any of vlan_mode, vlan, allowed_vlans, native_vlan, mac, mac_spoofing, dhcp_guard, router_guard, max_bandwidth, min_weight, storm_limit, mirror, connected, link_speed or vsid)'
 reply=$(rpc '{"jsonrpc":"2.0","id":34,"method":"add_port","params":{"name":"x","type":"external","devargs":"net_tap","storm_limit":10}}')
 check "add_port refuses a vm policy on an external port" jcheck - \
 	"d['error']['code'] == -32602 and d['error']['message'] == 'storm_limit: only for vm ports, not external ports'" <<<"$reply"

@@ -1998,3 +1998,33 @@ Test(file, errors_name_file_and_field)
 	ctl_config_free(out);
 	ctl_config_free(copy);
 }
+
+/* A VM port's VSID (docs/nv.md): vm ports only, 0 or 4096-16777214,
+ * left out of the file when 0. */
+Test(json, vsid)
+{
+	struct ctl_config *cfg = decode_port(VM_PORT ", \"vsid\": 5001");
+	char *json = ctl_config_to_json(cfg);
+
+	cr_assert_eq(cfg->ports[1].vsid, 5001);
+	cr_assert_not_null(strstr(json, "\"vsid\": 5001"), "%s", json);
+	free(json);
+	ctl_config_free(cfg);
+	cfg = decode_port(VM_PORT ", \"vsid\": 0");
+	json = ctl_config_to_json(cfg);
+	cr_assert_null(strstr(json, "vsid"), "%s", json);
+	free(json);
+	ctl_config_free(cfg);
+	cfg = decode_port(VM_PORT ", \"vsid\": 16777214");
+	ctl_config_free(cfg);
+	expect_port_error(VM_PORT ", \"vsid\": 4095", "ports[1].vsid: 4095 is "
+			  "out of range (4096-16777214, or 0 for none)");
+	expect_port_error(VM_PORT ", \"vsid\": 16777215", "ports[1].vsid: "
+			  "16777215 is out of range");
+	expect_port_error(VM_PORT ", \"vsid\": \"5001\"", "ports[1].vsid: "
+			  "expected an integer, got a string");
+	expect_port_error(EXT_PORT ", \"vsid\": 5001", "ports[1].vsid: only "
+			  "for vm ports, not external ports");
+	expect_port_error(INT_PORT ", \"vsid\": 0", "ports[1].vsid: only for "
+			  "vm ports, not internal ports");
+}
