@@ -203,6 +203,8 @@ rpc_dispatch(struct dp *dp, const char *method, json_t *params, int *fd,
 		return dp_rpc_mac_table(dp);
 	if (!strcmp(method, "queues"))
 		return dp_rpc_queues(dp);
+	if (!strcmp(method, "team_status"))
+		return dp_rpc_team_status(dp, params, err, errsz);
 	*code = -32601;
 	snprintf(err, errsz, "unknown method '%s'", method);
 	return NULL;
