@@ -111,7 +111,8 @@ dp_team_unlink(struct dp *dp, struct dp_port *p)
 int
 dp_team_run(struct dp *dp)
 {
-	uint64_t now;
+	uint64_t now, next = UINT64_MAX;
+	int wait_ms = DP_TEAM_POLL_MS;
 
 	if (dp->n_teams == 0)
 		return -1;
@@ -130,8 +131,14 @@ dp_team_run(struct dp *dp)
 		team_update(dp, p);
 		team_rebalance(dp, p, now);
 		team_sample_share(dp, p, now);
+		next = RTE_MIN(next, team_next_wakeup(p->team->team));
 	}
-	return DP_TEAM_POLL_MS;
+	/* Links are read every DP_TEAM_POLL_MS; a timer due sooner wakes
+	 * the loop sooner. */
+	now = now_ns(dp);
+	if (next < now + DP_TEAM_POLL_MS * 1000000ull)
+		wait_ms = next <= now ? 1 : (int)((next - now) / 1000000u) + 1;
+	return wait_ms;
 }
 
 void
