@@ -1,12 +1,10 @@
 /* NIC teams on the fast path (teamport.h "Workers"): sorting what a
  * member receives, and choosing the member a frame sent to the team
  * leaves by.  No lock, allocation, log or syscall. */
-#include <string.h>
-
 #include <rte_branch_prediction.h>
 #include <rte_ring.h>
 
-#include "dataplane/parse.h"
+#include "dataplane/teamflow.h"
 #include "dataplane/teamport.h"
 #include "teaming/lacpdu.h"
 
@@ -76,55 +74,12 @@ dp_team_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		dp_l2_input(w, snap, v->team_slot, pkts, k);
 }
 
-/* The fields of the frame 'm' that balancing hashes; 'm' is in the form
- * it leaves in. */
-static void
-flow_of(const struct rte_mbuf *m, struct team_flow *f)
-{
-	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct dp_parsed pp;
-	const uint8_t *ip;
-	bool ok;
-
-	memset(f, 0, sizeof(*f));
-	ok = dp_parse_frame(eth, m->data_len, &pp) == DP_DROP_NONE;
-	if (m->data_len >= DP_ETH_HLEN) {
-		memcpy(f->dst_mac, eth, 6);
-		memcpy(f->src_mac, eth + 6, 6);
-	}
-	if (!ok)
-		return;
-	f->vlan = pp.n_tags ? pp.vid : 0;
-	ip = eth + pp.l3_ofs;
-	if (pp.ethertype == DP_ETHERTYPE_IPV4 && pp.l4_ofs) {
-		f->l3 = 4;
-		memcpy(f->src_ip, ip + 12, 4);
-		memcpy(f->dst_ip, ip + 16, 4);
-		/* A non-first fragment has no transport header. */
-		if (rd16(ip + 6) & 0x1fff)
-			return;
-	} else if (pp.ethertype == DP_ETHERTYPE_IPV6 && pp.l4_ofs) {
-		f->l3 = 6;
-		memcpy(f->src_ip, ip + 8, 16);
-		memcpy(f->dst_ip, ip + 24, 16);
-	} else {
-		return;
-	}
-	f->proto = pp.ip_proto;
-	if ((pp.ip_proto == 6 || pp.ip_proto == 17 || pp.ip_proto == 132) &&
-	    pp.l4_ofs + 4u <= m->data_len) {
-		f->has_ports = true;
-		f->src_port = rd16(eth + pp.l4_ofs);
-		f->dst_port = rd16(eth + pp.l4_ofs + 2);
-	}
-}
-
 static uint32_t
 hash_of(const struct dp_team_view *team, const struct rte_mbuf *m)
 {
 	struct team_flow f;
 
-	flow_of(m, &f);
+	dp_team_flow(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &f);
 	return team_flow_hash(&f, (enum team_hash)team->hash);
 }
 
