@@ -46,7 +46,8 @@ flow_heap(const struct fb *f, uint32_t len, struct team_flow *out)
 
 Test(teamflow, ipv4_udp_ports)
 {
-	static const uint8_t src[4] = { 192, 0, 2, 1 }, dst[4] = { 192, 0, 2, 2 };
+	static const uint8_t src[4] = { 192, 0, 2, 1 };
+	static const uint8_t dst[4] = { 192, 0, 2, 2 };
 	struct team_flow tf;
 	struct fb f;
 
