@@ -190,7 +190,16 @@ ctl_print_queues(json_t *result)
 		table_init(&t, 5, queue_header);
 		json_array_foreach(queues, j, q) {
 			char queue[24], cycles[24], packets[24], per[32];
+			char port[CELL_SIZE];
 			long long n = num(q, "packets");
+
+			/* A team's member: "up[1]". */
+			if (json_is_integer(json_object_get(q, "member")))
+				snprintf(port, sizeof port, "%s[%lld]",
+					 str(q, "port"), num(q, "member"));
+			else
+				snprintf(port, sizeof port, "%s",
+					 str(q, "port"));
 
 			if (n > 0)
 				snprintf(per, sizeof per, "%.1f",
@@ -198,7 +207,7 @@ ctl_print_queues(json_t *result)
 			else
 				snprintf(per, sizeof per, "-");
 			table_row(&t, (const char *[]) {
-				str(q, "port"), num_text(q, "queue", queue),
+				port, num_text(q, "queue", queue),
 				num_text(q, "cycles", cycles),
 				num_text(q, "packets", packets), per });
 		}

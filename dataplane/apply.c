@@ -13,13 +13,18 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/teamport.h"
 
 struct dp_port *
 dp_find_port(struct dp *dp, const char *name)
 {
-	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
-		if (dp->ports[slot] && !strcmp(dp->ports[slot]->cfg.name, name))
-			return dp->ports[slot];
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++) {
+		struct dp_port *p = dp->ports[slot];
+
+		/* A team's members carry its name but are not ports. */
+		if (p && !dp_port_is_member(p) && !strcmp(p->cfg.name, name))
+			return p;
+	}
 	return NULL;
 }
 
@@ -29,6 +34,29 @@ same_attachment(const struct ctl_port *a, const struct ctl_port *b)
 	return a->type == b->type && !strcmp(a->socket, b->socket) &&
 	       a->vhost_mode == b->vhost_mode &&
 	       !strcmp(a->devargs, b->devargs) && !strcmp(a->team, b->team);
+}
+
+/* Whether the team of port 'c' in 'cfg' is the one 'p' runs. */
+static bool
+same_team(const struct dp_port *p, struct ctl_config *cfg,
+	  const struct ctl_port *c)
+{
+	const struct ctl_team *t;
+
+	if (!c->team[0])
+		return true;
+	t = ctl_config_find_team(cfg, c->team);
+	if (!t || strcmp(t->name, p->team_cfg.name) ||
+	    t->n_members != p->team_cfg.n_members || t->mode !=
+	    p->team_cfg.mode || t->lb != p->team_cfg.lb ||
+	    t->hash != p->team_cfg.hash ||
+	    t->lacp_fast != p->team_cfg.lacp_fast ||
+	    t->lacp_passive != p->team_cfg.lacp_passive)
+		return false;
+	for (unsigned int i = 0; i < t->n_members; i++)
+		if (strcmp(t->members[i], p->team_cfg.members[i]))
+			return false;
+	return true;
 }
 
 static bool
@@ -87,9 +115,11 @@ free_slot(const struct dp *dp)
 /* Creates the port 'c' in a free slot.  Returns the port (running, or not
  * with p->error set), or NULL when no slot or memory is left. */
 static struct dp_port *
-port_add(struct dp *dp, const struct ctl_port *c, char *err, size_t errsz)
+port_add(struct dp *dp, struct ctl_config *cfg, const struct ctl_port *c,
+	 char *err, size_t errsz)
 {
 	int slot = free_slot(dp);
+	const struct ctl_team *t;
 	struct dp_port *p;
 
 	if (slot < 0 || !(p = calloc(1, sizeof(*p)))) {
@@ -100,13 +130,25 @@ port_add(struct dp *dp, const struct ctl_port *c, char *err, size_t errsz)
 	p->cfg = *c;
 	p->slot = (uint16_t)slot;
 	p->policy_gen = ++dp->policy_gen;
+	if (c->team[0] && (t = ctl_config_find_team(cfg, c->team)))
+		p->team_cfg = *t;
 	dp_port_counters_zero(dp, p->slot);
+	/* The slot is taken before opening: a team's members take others. */
+	dp->ports[slot] = p;
 	if (dp_port_open(dp, p, err, errsz) < 0)
 		snprintf(p->error, sizeof(p->error), "%s", err);
 	else
 		dp_sched_assign_new(dp, p);
-	dp->ports[slot] = p;
 	return p;
+}
+
+/* Removes 'p' (and a team's members) from the slots; the next publish
+ * no longer names them. */
+static void
+port_unlink(struct dp *dp, struct dp_port *p)
+{
+	dp->ports[p->slot] = NULL;
+	dp_team_unlink(dp, p);
 }
 
 /* Frees ports already unpublished and past their grace period. */
@@ -175,7 +217,7 @@ static_macs_apply(struct dp *dp, const struct ctl_config *old,
 /* Phase 1: creates ports that are new.  On failure (not replaying) removes
  * the ones this call created and returns the error. */
 static int
-apply_create(struct dp *dp, const struct ctl_config *cfg, bool replay,
+apply_create(struct dp *dp, struct ctl_config *cfg, bool replay,
 	     bool *created, char *err, size_t errsz)
 {
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
@@ -185,19 +227,19 @@ apply_create(struct dp *dp, const struct ctl_config *cfg, bool replay,
 		created[i] = false;
 		if (dp_find_port(dp, c->name))
 			continue;
-		p = port_add(dp, c, err, errsz);
+		p = port_add(dp, cfg, c, err, errsz);
 		if (p && (p->running || replay)) {
 			created[i] = true;
 			continue;
 		}
 		if (p) {
-			dp->ports[p->slot] = NULL;
+			port_unlink(dp, p);
 			port_release(dp, p);
 		}
 		for (unsigned int j = 0; j < i; j++)
 			if (created[j]) {
 				p = dp_find_port(dp, cfg->ports[j].name);
-				dp->ports[p->slot] = NULL;
+				port_unlink(dp, p);
 				port_release(dp, p);
 			}
 		return -EINVAL;
@@ -234,10 +276,11 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 		struct dp_port *p = dp->ports[slot];
 		struct ctl_port *c;
 
-		if (!p)
+		if (!p || dp_port_is_member(p))
 			continue;
 		c = ctl_config_find_port(next, p->cfg.name);
-		if (c && same_attachment(&p->cfg, c)) {
+		if (c && same_attachment(&p->cfg, c) &&
+		    same_team(p, next, c)) {
 			/* An unplugged port forgets its MACs, as a VLAN
 			 * change does. */
 			if (!same_vlan(&p->cfg, c) ||
@@ -251,7 +294,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 		if (c)
 			again[n_again++] = c;
 		gone[n_gone++] = p;
-		dp->ports[slot] = NULL;
+		port_unlink(dp, p);
 	}
 	old = dp->cfg;
 	dp->cfg = next;
@@ -264,7 +307,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 		if (port_may_have_learned(dp, reflush[i]))
 			dp_mactable_flush_port(dp->macs, reflush[i], false);
 	for (unsigned int i = 0; i < n_again; i++)
-		port_add(dp, again[i], err, errsz);
+		port_add(dp, next, again[i], err, errsz);
 	if (n_again) {
 		dp_share_setup(dp);
 		dp_publish(dp);
@@ -274,6 +317,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 			port_set_cable(dp->ports[slot]);
 	static_macs_apply(dp, old, next);
 	ctl_config_free(old);
+	dp_team_sync_sources(dp);
 
 	for (unsigned int i = 0; i < next->n_ports; i++)
 		result_add(results, dp_find_port(dp, next->ports[i].name));
@@ -288,11 +332,15 @@ dp_shutdown_ports(struct dp *dp)
 	struct dp_port *all[DP_MAX_PORTS];
 	unsigned int n = 0;
 
-	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
-		if (dp->ports[slot]) {
-			all[n++] = dp->ports[slot];
-			dp->ports[slot] = NULL;
-		}
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++) {
+		struct dp_port *p = dp->ports[slot];
+
+		/* Members go with their team port. */
+		if (p && !dp_port_is_member(p))
+			all[n++] = p;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		port_unlink(dp, all[i]);
 	dp_publish(dp);
 	for (unsigned int i = 0; i < n; i++)
 		port_release(dp, all[i]);

@@ -54,6 +54,10 @@
 #define DP_NO_SHARE 0xff
 #define DP_SHARE_INTERVAL_MS 100   /* demand measured, shares set */
 #define DP_CAPTURE_MAX 8           /* live captures at once (capture.h) */
+#define DP_CTL_TX_SIZE 1024        /* control frames queued per team member */
+#define DP_SLOWP_RX_SIZE 1024      /* slow-protocol frames queued per team */
+
+struct dp_team_view;
 
 /* One port as the workers see it; part of the snapshot. */
 struct dp_port_view {
@@ -75,6 +79,17 @@ struct dp_port_view {
 	uint64_t max_bandwidth;     /* bits/s; 0 = off */
 	uint64_t storm_limit;       /* packets/s; 0 = off */
 	uint64_t policy_gen;        /* changes when the limits above do */
+
+	/* NIC teams (teamport.h).  A team port's slot has no device: frames
+	 * sent to it leave by one of its member slots.  A member slot has
+	 * the device; what it receives is switched as received on the
+	 * team's slot. */
+	struct dp_team_view *team;  /* team port: members and balancing */
+	bool team_member;           /* slot is a member of team 'team_slot' */
+	uint8_t member_idx;         /* ...its index in the team */
+	uint16_t team_slot;
+	struct rte_ring *ctl_tx;    /* member: control frames (LACPDUs),
+				     * sent ahead of data by its tx owner */
 };
 
 struct dp_poll {
@@ -101,6 +116,8 @@ struct dp_snapshot {
 	uint64_t mirror_dst[DP_PORT_WORDS];   /* mirror destination slots */
 	uint16_t n_owned[DP_MAX_WORKERS];     /* handoff rings to drain */
 	uint16_t owned[DP_MAX_WORKERS][DP_MAX_PORTS];
+	uint16_t n_ctl[DP_MAX_WORKERS];       /* team members whose control */
+	uint16_t ctl[DP_MAX_WORKERS][DP_MAX_PORTS];  /* frames it sends */
 	struct dp_capture_view capture;
 };
 
@@ -147,6 +164,7 @@ struct __rte_cache_aligned dp_worker {
 	struct dp *dp;
 	uint32_t now;               /* seconds, cached once per loop */
 	uint64_t now_ns;            /* per burst, for the policers */
+	uint16_t in_slot;           /* port of the burst being switched */
 	const struct dp_snapshot *snap;       /* loaded once per loop */
 	uint64_t tx_dirty[DP_PORT_WORDS];     /* slots with buffered frames */
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
@@ -181,6 +199,13 @@ struct dp_port {
 	uint8_t assign[DP_MAX_RXQ]; /* rx queue -> worker, DP_NO_WORKER */
 	uint64_t last_cycles[DP_MAX_RXQ];     /* for rebalancing deltas */
 	uint64_t load[DP_MAX_RXQ];  /* cycles in the last interval */
+
+	/* NIC teams (teamport.h). */
+	struct ctl_team team_cfg;   /* team port: its team, as opened */
+	struct dp_team *team;       /* team port: members, state machines */
+	struct dp_port *team_of;    /* member: the team port owning it */
+	uint8_t member_idx;         /* member: index in the team */
+	struct rte_ring *ctl_tx;    /* member: control frames to send */
 };
 
 struct dp {
@@ -212,6 +237,7 @@ struct dp {
 	uint64_t share_tsc;         /* when last measured */
 	struct dp_captures *captures;         /* capture.c; NULL before one */
 	struct dp_nv *nv;           /* rpc_nv.c; NULL before an NV method */
+	unsigned int n_teams;       /* team ports open (teamport.c) */
 };
 
 static inline uint64_t
@@ -255,7 +281,12 @@ dp_count_drop(struct dp_worker *w, uint16_t slot, enum dp_drop reason)
 	w->ctr[slot].drops[reason]++;
 }
 
-/* port.c (control thread) */
+/* tx.c: sends the control frames queued for the team members this
+ * worker transmits for, before any data of this loop. */
+void dp_tx_drain_ctl(struct dp_worker *w, const struct dp_snapshot *snap);
+
+/* port.c (control thread).  dp_port_open() of a team port ('cfg.team'
+ * set, 'team_cfg' filled) opens its members into free slots as well. */
 int dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz);
 void dp_port_close(struct dp *dp, struct dp_port *p);
 bool dp_port_link_up(const struct dp_port *p);
@@ -263,6 +294,15 @@ bool dp_port_link_up(const struct dp_port *p);
  * af_packet: the kernel interface it is bound to).  Returns 0 or a
  * negative errno (-ENOTSUP). */
 int dp_port_set_link(struct dp_port *p, bool up);
+/* The kernel interface of an af_packet device ("iface=NAME" in
+ * 'devargs') into 'out', or "" for other drivers. */
+void dp_devargs_iface(const char *devargs, char *out, size_t size);
+/* Whether slot 'p' is a hidden member of a team port. */
+static inline bool
+dp_port_is_member(const struct dp_port *p)
+{
+	return p->team_of != NULL;
+}
 
 /* snapshot.c (control thread) */
 int dp_publish(struct dp *dp);
@@ -298,5 +338,9 @@ void dp_rpc_destroy(struct dp_rpc *rpc);
 struct json_t *dp_rpc_get_ports(struct dp *dp, const char *name);
 struct json_t *dp_rpc_mac_table(struct dp *dp);
 struct json_t *dp_rpc_queues(struct dp *dp);
+
+/* rpc_team.c (control thread): team_status. */
+struct json_t *dp_rpc_team_status(struct dp *dp, struct json_t *params,
+				  char *err, size_t errsz);
 
 #endif

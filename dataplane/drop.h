@@ -29,7 +29,11 @@
 	_(STORM_LIMIT, "storm-limit")     /* flood packets/s exceeded */     \
 	_(DISCONNECTED, "disconnected")   /* cable unplugged (--connected) */\
 	_(MIN_WEIGHT, "min-weight-share") /* over its share of a saturated \
-					   * external port */
+					   * external port */                 \
+	_(TEAM_INACTIVE, "team-member-inactive") /* LACP: member not      \
+					   * collecting */                    \
+	_(TEAM_NO_MEMBER, "team-no-member") /* no member distributes */      \
+	_(TEAM_SLOWP_FULL, "team-slowp-full") /* LACPDU ring to control */
 
 enum dp_drop {
 	DP_DROP_NONE = 0,

@@ -255,6 +255,7 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		drop_burst(w, in_slot, DP_DROP_DISCONNECTED, pkts, n);
 		return;
 	}
+	w->in_slot = in_slot;       /* hyperv-port teams balance by it */
 	/* One clock read per burst serves every policer in it. */
 	w->now_ns = dp_tsc_to_ns(w->dp, rte_get_tsc_cycles());
 	if (in_v->policed)

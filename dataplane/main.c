@@ -1,8 +1,8 @@
 /* vswitchd: the switch daemon.  Parses its own options, starts the DPDK
  * EAL (defaults that work without hugepages or a NIC, or the caller's EAL
  * arguments after "--"), launches one worker per worker lcore, and runs the
- * control loop on the main lcore: the controld connection, MAC aging and
- * queue rebalancing.  SIGTERM or SIGINT stops it cleanly. */
+ * control loop on the main lcore: the controld connection, NIC teams, MAC
+ * aging and queue rebalancing.  SIGTERM or SIGINT stops it cleanly. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
 #include "dataplane/rpc_nv.h"
+#include "dataplane/teamport.h"
 
 RTE_LOG_REGISTER(dp_logtype, vswitch.dp, NOTICE);
 
@@ -251,13 +252,20 @@ control_loop(struct dp *dp, struct dp_rpc *rpc)
 	uint32_t last_age = dp_now_s(dp);
 	uint32_t last_rebalance = last_age;
 
+	int team_ms = -1;
+
 	while (!stop_signal) {
+		int wait_ms = DP_SHARE_INTERVAL_MS;
 		uint32_t now;
 
 		/* Shares are measured every DP_SHARE_INTERVAL_MS; captures
-		 * are written more often while any runs. */
-		dp_rpc_run(rpc, dp_capture_any(dp) ? DP_CAPTURE_POLL_MS
-						   : DP_SHARE_INTERVAL_MS);
+		 * are written, and teams run, more often while any exist. */
+		if (dp_capture_any(dp))
+			wait_ms = DP_CAPTURE_POLL_MS;
+		if (team_ms >= 0 && team_ms < wait_ms)
+			wait_ms = team_ms;
+		dp_rpc_run(rpc, wait_ms);
+		team_ms = dp_team_run(dp);
 		dp_capture_poll(dp);
 		dp_share_update(dp);
 		now = dp_now_s(dp);

@@ -15,6 +15,7 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/teamport.h"
 
 /* Builds the EAL device string of 'p' into 'out' and its ethdev name into
  * p->devname.  Virtual devices get a unique instance name (DRIVER_vsN) so
@@ -60,14 +61,22 @@ port_devstring(struct dp *dp, struct dp_port *p, char *out, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
+/* Where errors about 'p' point in the configuration:
+ * "ports[up].devargs", or for a team member
+ * "ports[up].team: teams[t1].members[1]". */
 static const char *
-port_field(const struct dp_port *p)
+port_where(const struct dp_port *p, char *buf, size_t size)
 {
-	if (p->cfg.type == CTL_PORT_INTERNAL)
-		return "name";
-	if (p->cfg.team[0])
-		return "team";
-	return p->cfg.socket[0] ? "socket" : "devargs";
+	const char *field = p->cfg.type == CTL_PORT_INTERNAL ? "name"
+			  : p->cfg.socket[0] ? "socket" : "devargs";
+
+	if (dp_port_is_member(p))
+		snprintf(buf, size, "ports[%s].team: teams[%s].members[%u]",
+			 p->cfg.name, p->team_of->team_cfg.name,
+			 p->member_idx);
+	else
+		snprintf(buf, size, "ports[%s].%s", p->cfg.name, field);
+	return buf;
 }
 
 static int
@@ -76,6 +85,7 @@ port_setup_queues(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint16_t nrx = DP_RX_DESC, ntx = DP_TX_DESC;
+	char where[2 * CTL_NAME_SIZE + 48];
 	int socket = rte_eth_dev_socket_id(p->port_id), rc;
 
 	if (socket < 0)
@@ -108,8 +118,9 @@ port_setup_queues(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 	if (rc == 0)
 		return 0;
 fail:
-	snprintf(err, errsz, "ports[%s].%s: cannot start device %s: %s",
-		 p->cfg.name, port_field(p), p->devname, rte_strerror(-rc));
+	snprintf(err, errsz, "%s: cannot start device %s: %s",
+		 port_where(p, where, sizeof(where)), p->devname,
+		 rte_strerror(-rc));
 	return rc;
 }
 
@@ -148,33 +159,35 @@ int
 dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 {
 	char devstr[CTL_DEVARGS_SIZE + 64];
+	char where[2 * CTL_NAME_SIZE + 48];
 	int rc;
 
 	p->running = false;
 	p->error[0] = '\0';
 	for (int q = 0; q < DP_MAX_RXQ; q++)
 		p->assign[q] = DP_NO_WORKER;
-	/* Teams (issue 6) are configured ahead of their dataplane: the
-	 * port is reported in error, never opened as a device. */
+	/* A team port has no device: its members do. */
 	if (p->cfg.team[0]) {
-		snprintf(err, errsz, "ports[%s].%s: teams are not supported by "
-			 "this vswitchd yet", p->cfg.name, port_field(p));
-		return -ENOTSUP;
+		rc = dp_team_open(dp, p, err, errsz);
+		p->running = rc == 0;
+		snprintf(p->devname, sizeof(p->devname), "team %s",
+			 p->team_cfg.name);
+		return rc;
 	}
+	port_where(p, where, sizeof(where));
 	if (port_devstring(dp, p, devstr, sizeof(devstr)) < 0) {
-		snprintf(err, errsz, "ports[%s].%s: too long", p->cfg.name,
-			 port_field(p));
+		snprintf(err, errsz, "%s: too long", where);
 		return -ENAMETOOLONG;
 	}
 	rc = rte_dev_probe(devstr);
 	if (rc < 0) {
-		snprintf(err, errsz, "ports[%s].%s: cannot probe '%s': %s",
-			 p->cfg.name, port_field(p), devstr, rte_strerror(-rc));
+		snprintf(err, errsz, "%s: cannot probe '%s': %s", where,
+			 devstr, rte_strerror(-rc));
 		return rc;
 	}
 	if (rte_eth_dev_get_port_by_name(p->devname, &p->port_id) != 0) {
-		snprintf(err, errsz, "ports[%s].%s: '%s' is not an ethdev",
-			 p->cfg.name, port_field(p), p->devname);
+		snprintf(err, errsz, "%s: '%s' is not an ethdev", where,
+			 p->devname);
 		rte_eal_hotplug_remove("vdev", p->devname);
 		return -ENODEV;
 	}
@@ -187,8 +200,9 @@ dp_port_open(struct dp *dp, struct dp_port *p, char *err, size_t errsz)
 	}
 	rte_eth_promiscuous_enable(p->port_id);
 	p->running = true;
-	DP_LOG(NOTICE, "port %s: %s is dpdk port %u, %u rxq, %u txq%s",
-	       p->cfg.name, p->devname, p->port_id, p->n_rxq, p->n_txq,
+	DP_LOG(NOTICE, "port %s%s: %s is dpdk port %u, %u rxq, %u txq%s",
+	       p->cfg.name, dp_port_is_member(p) ? " (team member)" : "",
+	       p->devname, p->port_id, p->n_rxq, p->n_txq,
 	       p->txq_per_worker ? "" : " (shared)");
 	return 0;
 }
@@ -198,9 +212,14 @@ dp_port_close(struct dp *dp, struct dp_port *p)
 {
 	void *m = NULL;
 
-	(void)dp;
 	if (!p->running)
 		return;
+	if (p->team) {
+		dp_team_close(dp, p);
+		p->running = false;
+		DP_LOG(NOTICE, "port %s: %s closed", p->cfg.name, p->devname);
+		return;
+	}
 	port_remove_device(p);
 	if (p->handoff) {
 		while (rte_ring_sc_dequeue(p->handoff, &m) == 0)
@@ -217,17 +236,21 @@ dp_port_link_up(const struct dp_port *p)
 {
 	struct rte_eth_link link;
 
+	if (p->team) {
+		for (unsigned int i = 0; i < p->team_cfg.n_members; i++)
+			if (dp_team_member_link(p, i))
+				return true;
+		return false;
+	}
 	if (!p->running || rte_eth_link_get_nowait(p->port_id, &link) < 0)
 		return false;
 	return link.link_status == RTE_ETH_LINK_UP;
 }
 
-/* The kernel interface behind an af_packet port ("iface=NAME" in its
- * devargs), or "" for other drivers. */
-static void
-af_packet_iface(const struct dp_port *p, char *out, size_t size)
+void
+dp_devargs_iface(const char *devargs, char *out, size_t size)
 {
-	const char *a = p->cfg.devargs, *s;
+	const char *a = devargs, *s;
 	size_t n;
 
 	out[0] = '\0';
@@ -252,7 +275,7 @@ dp_port_set_link(struct dp_port *p, bool up)
 	struct ifreq ifr;
 	int fd, rc = 0;
 
-	af_packet_iface(p, iface, sizeof(iface));
+	dp_devargs_iface(p->cfg.devargs, iface, sizeof(iface));
 	if (!iface[0])
 		return up ? rte_eth_dev_set_link_up(p->port_id)
 			  : rte_eth_dev_set_link_down(p->port_id);

@@ -211,6 +211,8 @@ rpc_dispatch(struct dp *dp, const char *method, json_t *params, int *fd,
 		return dp_rpc_nv_replay(dp, params, err, errsz);
 	if (!strcmp(method, "nv_counts"))
 		return dp_rpc_nv_counts(dp, err, errsz);
+	if (!strcmp(method, "team_status"))
+		return dp_rpc_team_status(dp, params, err, errsz);
 	*code = -32601;
 	snprintf(err, errsz, "unknown method '%s'", method);
 	return NULL;

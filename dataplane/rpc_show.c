@@ -8,6 +8,30 @@
 #include <rte_lcore.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/teamport.h"
+
+/* A team port's counters: what its slot received and switched, what its
+ * members sent (control frames included), and every drop of either. */
+static void
+team_stats_add(const struct dp *dp, const struct dp_port *p,
+	       struct dp_port_counters *c, struct rte_eth_stats *es)
+{
+	struct dp_port_counters mc;
+	struct rte_eth_stats ms;
+
+	es->imissed = 0;
+	for (unsigned int i = 0; i < p->team->n_members; i++) {
+		const struct dp_port *m = p->team->members[i];
+
+		dp_port_counters_sum(dp, m->slot, &mc);
+		c->tx_packets += mc.tx_packets;
+		c->tx_bytes += mc.tx_bytes;
+		for (int r = 0; r < DP_DROP_N; r++)
+			c->drops[r] += mc.drops[r];
+		if (rte_eth_stats_get(m->port_id, &ms) == 0)
+			es->imissed += ms.imissed;
+	}
+}
 
 static json_t *
 port_stats_json(const struct dp *dp, const struct dp_port *p)
@@ -21,7 +45,11 @@ port_stats_json(const struct dp *dp, const struct dp_port *p)
 	/* Frames the device dropped because nobody read them in time (a
 	 * full receive ring; for a VM with a maximum bandwidth, what its
 	 * queue could not hold while the switch read at the limit). */
-	if (p->running && rte_eth_stats_get(p->port_id, &es) == 0)
+	if (p->team)
+		team_stats_add(dp, p, &c, &es);
+	else if (!p->running || rte_eth_stats_get(p->port_id, &es) != 0)
+		es.imissed = UINT64_MAX;
+	if (es.imissed != UINT64_MAX)
 		json_object_set_new(drops, "rx-missed",
 				    json_integer((json_int_t)es.imissed));
 	for (int r = 1; r < DP_DROP_N; r++)
@@ -45,9 +73,11 @@ port_json(const struct dp *dp, const struct dp_port *p)
 		"rx_queues", p->n_rxq, "tx_queues", p->n_txq,
 		"stats", port_stats_json(dp, p));
 
-	if (p->running)
+	if (p->team)
+		json_object_set_new(o, "team", json_string(p->team_cfg.name));
+	else if (p->running)
 		json_object_set_new(o, "dpdk_port", json_integer(p->port_id));
-	else
+	if (!p->running)
 		json_object_set_new(o, "error", json_string(p->error));
 	return o;
 }
@@ -106,6 +136,25 @@ dp_rpc_mac_table(struct dp *dp)
 			 "entries", entries);
 }
 
+/* One queue; a team member's names its team port, its index in the team
+ * and its device. */
+static json_t *
+queue_json(const struct dp_port *p, uint16_t q, uint64_t cycles,
+	   uint64_t pkts)
+{
+	json_t *o = json_pack("{s:s, s:i, s:I, s:I, s:I}",
+		"port", p->cfg.name, "queue", q,
+		"cycles", (json_int_t)cycles, "packets", (json_int_t)pkts,
+		"recent_cycles", (json_int_t)p->load[q]);
+
+	if (dp_port_is_member(p)) {
+		json_object_set_new(o, "member", json_integer(p->member_idx));
+		json_object_set_new(o, "devargs",
+				    json_string(p->cfg.devargs));
+	}
+	return o;
+}
+
 json_t *
 dp_rpc_queues(struct dp *dp)
 {
@@ -129,12 +178,8 @@ dp_rpc_queues(struct dp *dp)
 					cycles += qc->cycles;
 					pkts += qc->packets;
 				}
-				json_array_append_new(queues, json_pack(
-					"{s:s, s:i, s:I, s:I, s:I}",
-					"port", p->cfg.name, "queue", q,
-					"cycles", (json_int_t)cycles,
-					"packets", (json_int_t)pkts,
-					"recent_cycles", (json_int_t)p->load[q]));
+				json_array_append_new(queues, queue_json(
+					p, q, cycles, pkts));
 			}
 		}
 		json_array_append_new(workers, json_pack(

@@ -14,6 +14,7 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/teamport.h"
 
 /* The capacity of an external port: its configured link_speed, else the
  * speed the device reports; 0 when neither is known. */
@@ -21,9 +22,16 @@ static uint64_t
 port_capacity(const struct dp_port *p)
 {
 	struct rte_eth_link link;
+	uint64_t sum = 0;
 
 	if (p->cfg.link_speed)
 		return p->cfg.link_speed;
+	/* A team: what its members report together. */
+	if (p->team) {
+		for (unsigned int i = 0; i < p->team->n_members; i++)
+			sum += port_capacity(p->team->members[i]);
+		return sum;
+	}
 	if (rte_eth_link_get_nowait(p->port_id, &link) < 0 ||
 	    link.link_speed == RTE_ETH_SPEED_NUM_NONE ||
 	    link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN)
@@ -60,7 +68,8 @@ dp_share_setup(struct dp *dp)
 		const struct dp_port *p = dp->ports[slot];
 		uint64_t cap;
 
-		if (!p || !p->running || p->cfg.type != CTL_PORT_EXTERNAL)
+		if (!p || !p->running || p->cfg.type != CTL_PORT_EXTERNAL ||
+		    dp_port_is_member(p))
 			continue;
 		if (pool == DP_MAX_SHARED) {
 			DP_LOG(WARNING, "port %s: only %u external ports can "

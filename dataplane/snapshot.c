@@ -5,6 +5,7 @@
 
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
+#include "dataplane/teamport.h"
 
 static void
 view_vlan(struct dp_vlan_port *v, const struct ctl_port *c)
@@ -74,6 +75,22 @@ view_policy(struct dp_port_view *v, const struct ctl_port *c)
 		     c->router_guard || c->max_bandwidth || c->storm_limit;
 }
 
+/* The workers that poll the queues of 'p', and the one that owns its
+ * shared transmit queue ('tx_owner'). */
+static void
+snapshot_add_queues(struct dp_snapshot *s, const struct dp_port *p,
+		    uint8_t tx_owner)
+{
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		uint8_t w = p->assign[q];
+		if (w != DP_NO_WORKER && s->n_polls[w] < DP_MAX_POLLS)
+			s->polls[w][s->n_polls[w]++] =
+				(struct dp_poll){ p->slot, q };
+	}
+	if (tx_owner != DP_NO_WORKER)
+		s->owned[tx_owner][s->n_owned[tx_owner]++] = p->slot;
+}
+
 static void
 snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
 		  const struct dp_port *p)
@@ -85,6 +102,15 @@ snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
 	v->txq_per_worker = p->txq_per_worker;
 	v->handoff = p->handoff;
 	v->tx_owner = p->txq_per_worker ? DP_NO_WORKER : p->assign[0];
+	snapshot_add_queues(s, p, v->tx_owner);
+	if (dp_port_is_member(p)) {
+		/* Its team port floods, learns, mirrors and polices. */
+		v->connected = true;
+		v->share = DP_NO_SHARE;
+		return;
+	}
+	if (p->team)
+		dp_team_fill(p, s);
 	view_vlan(&v->vlan, &p->cfg);
 	view_policy(v, &p->cfg);
 	v->policy_gen = p->policy_gen;
@@ -100,14 +126,22 @@ snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
 	    p->cfg.mirror == CTL_MIRROR_BOTH)
 		s->mirror_dst[p->slot / 64] |= 1ull << (p->slot % 64);
 	s->any_mirror |= v->mirror_src;
-	for (uint16_t q = 0; q < p->n_rxq; q++) {
-		uint8_t w = p->assign[q];
-		if (w != DP_NO_WORKER && s->n_polls[w] < DP_MAX_POLLS)
-			s->polls[w][s->n_polls[w]++] =
-				(struct dp_poll){ p->slot, q };
+}
+
+/* What is sent to a team port leaves by its members: they carry the
+ * team's transmit captures. */
+static void
+snapshot_team_captures(struct dp_snapshot *s)
+{
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++) {
+		const struct dp_port_view *v = &s->ports[slot];
+
+		if (!v->team || !v->capture[DP_CAPTURE_TX])
+			continue;
+		for (unsigned int i = 0; i < v->team->n_members; i++)
+			s->ports[v->team->member_slot[i]].capture[DP_CAPTURE_TX]
+				|= v->capture[DP_CAPTURE_TX];
 	}
-	if (v->tx_owner != DP_NO_WORKER)
-		s->owned[v->tx_owner][s->n_owned[v->tx_owner]++] = p->slot;
 }
 
 /* Builds a snapshot of the current ports and settings, publishes it, and
@@ -130,6 +164,7 @@ dp_publish(struct dp *dp)
 		if (dp->ports[slot] && dp->ports[slot]->running)
 			snapshot_add_port(dp, s, dp->ports[slot]);
 	dp_capture_fill(dp, s);
+	snapshot_team_captures(s);
 
 	/* Release: every store above is visible to a worker that loads the
 	 * new pointer with acquire (dp_worker_main). */

@@ -9,6 +9,7 @@
 
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
+#include "dataplane/teamport.h"
 
 #define TX_RETRIES 4
 
@@ -65,10 +66,25 @@ flush_one(struct dp_worker *w, const struct dp_snapshot *snap, uint16_t slot)
 	}
 }
 
+/* Buffers 'm' for 'slot'; a frame for a team port is buffered for the
+ * member it leaves by. */
 static void
 txbuf_put(struct dp_worker *w, uint16_t slot, struct rte_mbuf *m)
 {
-	struct dp_txbuf *b = &w->txbuf[slot];
+	const struct dp_port_view *v = &w->snap->ports[slot];
+	struct dp_txbuf *b;
+
+	if (unlikely(v->team != NULL)) {
+		int member = dp_team_pick(w, v, m);
+
+		if (member < 0) {
+			w->ctr[slot].drops[DP_DROP_TEAM_NO_MEMBER]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		slot = (uint16_t)member;
+	}
+	b = &w->txbuf[slot];
 
 	if (b->n == DP_TXBUF)
 		flush_one(w, w->snap, slot);
@@ -141,6 +157,25 @@ dp_tx_drain_handoff(struct dp_worker *w, const struct dp_snapshot *snap)
 			v->handoff, (void **)pkts, DP_BURST, NULL);
 		if (n)
 			tx_burst(w, slot, v->port_id, 0, pkts, (uint16_t)n);
+	}
+}
+
+void
+dp_tx_drain_ctl(struct dp_worker *w, const struct dp_snapshot *snap)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+
+	for (unsigned int i = 0; i < snap->n_ctl[w->id]; i++) {
+		uint16_t slot = snap->ctl[w->id][i];
+		const struct dp_port_view *v = &snap->ports[slot];
+		unsigned int n = rte_ring_sc_dequeue_burst(
+			v->ctl_tx, (void **)pkts, DP_BURST, NULL);
+
+		/* This worker polls the member's first queue: it owns its
+		 * shared transmit queue, or has one of its own. */
+		if (n)
+			tx_burst(w, slot, v->port_id, v->txq_per_worker
+				 ? (uint16_t)w->id : 0, pkts, (uint16_t)n);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/teamport.h"
 
 /* Idle for this long (1/N s) before the worker starts napping. */
 #define IDLE_NAP_AFTER_DIV 100
@@ -37,7 +38,10 @@ poll_queue(struct dp_worker *w, const struct dp_snapshot *snap,
 	n = rte_eth_rx_burst(v->port_id, poll->queue, pkts, max);
 	if (n == 0)
 		return 0;
-	dp_l2_input(w, snap, poll->slot, pkts, n);
+	if (unlikely(v->team_member))
+		dp_team_input(w, snap, poll->slot, pkts, n);
+	else
+		dp_l2_input(w, snap, poll->slot, pkts, n);
 	dp_tx_flush_all(w, snap);
 	now = rte_get_tsc_cycles();
 	qc = &w->qctr[poll->slot][poll->queue];
@@ -79,6 +83,9 @@ dp_worker_main(void *arg)
 
 		w->now = (uint32_t)(t0 / dp->tsc_hz);
 		w->snap = snap;
+		/* LACPDUs leave on schedule however busy the data path. */
+		if (unlikely(snap->n_ctl[w->id]))
+			dp_tx_drain_ctl(w, snap);
 		for (unsigned int i = 0; i < snap->n_polls[w->id]; i++)
 			got += poll_queue(w, snap, &snap->polls[w->id][i], &t);
 		if (snap->n_owned[w->id])

@@ -28,7 +28,20 @@ vs_init() {
 	VS_CTL_SOCK=$VS_TMP/controld.sock
 	VS_DP_SOCK=$VS_TMP/dataplane.sock
 	VS_CONFIG=$VS_TMP/config.json
+	VS_LOGDIR=$VS_TMP
 	PY=/usr/bin/python3
+}
+
+# vs_side NAME: for tests that run several switches: the sockets,
+# configuration and logs of the following vs_start_*, vsctl and
+# dataplane_up calls are those of switch NAME, under $VS_TMP/NAME.
+# Each switch keeps its own VSWITCHD_PID and CONTROLD_PID: save them.
+vs_side() {
+	VS_LOGDIR=$VS_TMP/$1
+	mkdir -p "$VS_LOGDIR"
+	VS_CTL_SOCK=$VS_LOGDIR/controld.sock
+	VS_DP_SOCK=$VS_LOGDIR/dataplane.sock
+	VS_CONFIG=$VS_LOGDIR/config.json
 }
 
 # wait_until SECONDS CMD...: polls CMD every 0.1 s; fails after SECONDS.
@@ -46,21 +59,21 @@ dataplane_up() { vsctl --json show | grep -q '"dataplane": *"up"'; }
 
 vs_start_controld() {
 	"$CONTROLD" --foreground --config "$VS_CONFIG" --socket "$VS_CTL_SOCK" \
-		--dataplane-socket "$VS_DP_SOCK" >>"$VS_TMP/controld.log" 2>&1 &
+		--dataplane-socket "$VS_DP_SOCK" >>"$VS_LOGDIR/controld.log" 2>&1 &
 	CONTROLD_PID=$!
 	VS_PIDS+=("$CONTROLD_PID")
-	wait_until 10 test -S "$VS_CTL_SOCK" || vs_die "controld did not start (see $VS_TMP/controld.log)"
+	wait_until 10 test -S "$VS_CTL_SOCK" || vs_die "controld did not start (see $VS_LOGDIR/controld.log)"
 }
 
 # vs_start_vswitchd [ARGS...]: starts vswitchd and waits until controld
 # reports it connected.
 vs_start_vswitchd() {
 	"$VSWITCHD" --dataplane-socket "$VS_DP_SOCK" "$@" \
-		>>"$VS_TMP/vswitchd.log" 2>&1 &
+		>>"$VS_LOGDIR/vswitchd.log" 2>&1 &
 	VSWITCHD_PID=$!
 	VS_PIDS+=("$VSWITCHD_PID")
 	VS_PREFIXES+=("vswitchd$VSWITCHD_PID")
-	wait_until 30 dataplane_up || vs_die "vswitchd did not connect (see $VS_TMP/vswitchd.log)"
+	wait_until 30 dataplane_up || vs_die "vswitchd did not connect (see $VS_LOGDIR/vswitchd.log)"
 }
 
 # vs_stop PID [SIGNAL]: signals a process we started and waits (10 s)
@@ -143,9 +156,14 @@ t_fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $*"; }
 t_check() { local d=$1; shift; if "$@"; then t_ok "$d"; else t_fail "$d"; fi; }
 t_check_not() { local d=$1; shift; if "$@"; then t_fail "$d"; else t_ok "$d"; fi; }
 t_summary() {
+	local d
 	if [ "$T_FAIL" -ne 0 ] && [ -n "${VS_TMP:-}" ]; then
-		echo "--- controld.log"; tail -n 30 "$VS_TMP/controld.log" 2>/dev/null
-		echo "--- vswitchd.log"; grep -v VHOST_CONFIG "$VS_TMP/vswitchd.log" 2>/dev/null | tail -n 30
+		for d in "$VS_TMP" "$VS_TMP"/*/; do
+			d=${d%/}
+			[ -e "$d/controld.log" ] || [ -e "$d/vswitchd.log" ] || continue
+			echo "--- ${d#$VS_TMP}/controld.log"; tail -n 30 "$d/controld.log" 2>/dev/null
+			echo "--- ${d#$VS_TMP}/vswitchd.log"; grep -v VHOST_CONFIG "$d/vswitchd.log" 2>/dev/null | tail -n 30
+		done
 	fi
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

@@ -37,21 +37,21 @@ t_check "...no port 'bad' listed" bash -c "! $VSCTL_BIN --socket $VS_CTL_SOCK li
 t_check "...and none in the dataplane" test "$(json_get "$(vsctl --json port-stats)" \
 	"[p['name'] for p in d['ports'] if p['name']=='bad']")" = "[]"
 
-# NIC teams are configured ahead of their dataplane (issue 6): vswitchd
-# takes a configuration with a team, and refuses a port made of one,
-# naming it; nothing changes.
+# A port made of a team whose member cannot be opened is refused, naming
+# the member; nothing changes and nothing is left open.
 t_check "add-team with vswitchd up" vsctl add-team t1 \
 	--member "net_af_packet,iface=${VS_ID}ta" \
 	--member "net_af_packet,iface=${VS_ID}tb" --mode lacp --lb address-hash
 cfg_before=$(sha256sum <"$VS_CONFIG")
 err=$(vsctl add-port tup --type external --team t1 2>&1); rc=$?
-t_check "a port made of a team is refused (rc $rc): $err" test $rc -ne 0
-t_check "...naming ports[tup].team" grep -q \
-	"ports\[tup\]\.team: teams are not supported by this vswitchd yet" <<<"$err"
+t_check "a team port with a missing member is refused (rc $rc): $err" test $rc -ne 0
+t_check "...naming the member: ports[tup].team: teams[t1].members[0]" grep -q \
+	"ports\[tup\]\.team: teams\[t1\]\.members\[0\]: cannot probe" <<<"$err"
 t_check "...config file unchanged" test "$cfg_before" = "$(sha256sum <"$VS_CONFIG")"
-err=$(vsctl team-status t1 2>&1); rc=$?
-t_check "team-status: not known to this vswitchd yet (rc $rc): $err" \
-	grep -q "unknown method 'team_status'" <<<"$err"
+t_check "...no member queue left behind" bash -c "! $VSCTL_BIN --socket $VS_CTL_SOCK --json queues | grep -q tup"
+st=$(vsctl --json team-status t1)
+t_check "team-status of a team no port uses: down, no port" test "$(json_get "$st" \
+	"(d['teams'][0]['status'], d['teams'][0]['port'], len(d['teams'][0]['members']))")" = "('down', None, 2)"
 t_check "del-team with vswitchd up" vsctl del-team t1
 
 # The physical network reaches vm1 with tag 10; VLAN 20 is not carried.
