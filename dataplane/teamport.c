@@ -332,6 +332,7 @@ team_objects_create(struct dp *dp, struct dp_port *p, struct dp_team *t,
 	t->view->lb = (uint8_t)bc.lb;
 	t->view->hash = (uint8_t)bc.hash;
 	t->view->lacp = cfg.mode == TEAM_MODE_LACP;
+	t->view->switch_independent = cfg.mode == TEAM_MODE_SWITCH_INDEPENDENT;
 	t->view->n_members = (uint8_t)t->n_members;
 	t->view->slot = p->slot;
 	for (unsigned int w = 0; bc.lb == TEAM_LB_DYNAMIC &&

@@ -61,6 +61,7 @@ struct dp_team_view {
 	uint8_t lb;                 /* enum team_lb */
 	uint8_t hash;               /* enum team_hash */
 	bool lacp;                  /* receive only on collecting members */
+	bool switch_independent;    /* loop protection on receive */
 	uint8_t n_members;
 	uint16_t slot;              /* the team port's slot */
 	uint16_t member_slot[CTL_MAX_TEAM_MEMBERS];  /* index -> slot */
