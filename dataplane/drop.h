@@ -34,8 +34,6 @@
 					   * collecting */                    \
 	_(TEAM_NO_MEMBER, "team-no-member") /* no member distributes */      \
 	_(TEAM_SLOWP_FULL, "team-slowp-full") /* LACPDU ring to control */ \
-	_(TEAM_NOT_PRIMARY, "team-flood-copy") /* switch-independent: \
-					* flood on a non-primary member */ \
 	_(TEAM_REFLECTED, "team-reflected") /* switch-independent: our own \
 					     * frame coming back */
 

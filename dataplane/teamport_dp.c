@@ -26,27 +26,25 @@ is_slowp(const struct rte_mbuf *m)
 }
 
 /* Switch-independent loop protection.  The physical switches do not
- * know the members form one team: they flood a broadcast, multicast or
- * unknown unicast to every member, and reflect the frames we flood out of
- * one member back in through the others.  So a frame with a group
- * destination is taken only on the primary member (the lowest that
- * distributes), and any frame whose source MAC the table has on one of
- * our own ports (not the team) is ours coming back, and is dropped before
- * it can be learned on the team port.  The VLAN of the key is the frame's
+ * know the members form one team, so the frames we flood out of one
+ * member can come back in through another: a frame whose source MAC the
+ * table has on one of our own ports (not the team) is ours, and is
+ * dropped before it can be learned on the team port (where it would pull
+ * the VM's MAC away from the VM).  The VLAN of the key is the frame's
  * tag or the team port's untagged VLAN, as VLAN ingress would decide;
- * malformed frames pass on to the parser, which drops them. */
+ * malformed frames pass on to the parser, which drops them.  Copies of
+ * one broadcast that the switches deliver on several members are not
+ * filtered: taking group frames on one member only would lose every
+ * broadcast a directly attached peer team sends on another member. */
 static enum dp_drop
 si_check(struct dp_worker *w, const struct dp_snapshot *snap,
-	 const struct dp_port_view *tv, const struct rte_mbuf *m,
-	 bool primary)
+	 const struct dp_port_view *tv, const struct rte_mbuf *m)
 {
 	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t vlan, port;
 
 	if (m->data_len < ETH_HDR_SIZE)
 		return DP_DROP_NONE;
-	if ((eth[0] & 1) && !primary)
-		return DP_DROP_TEAM_NOT_PRIMARY;
 	if (rd16(eth + 12) == 0x8100 && m->data_len >= ETH_HDR_SIZE + 4)
 		vlan = rd16(eth + 14) & 0x0fff;
 	else if (tv->vlan.mode == DP_VLAN_ACCESS)
@@ -71,7 +69,7 @@ dp_team_input(struct dp_worker *w, const struct dp_snapshot *snap,
 	const struct dp_team_view *team = tv->team;
 	struct dp_port_counters *ctr = &w->ctr[slot];
 	const struct team_balance *b;
-	bool collecting = true, primary = true;
+	bool collecting = true;
 	uint16_t k = 0;
 
 	if (unlikely(!tv->present || team == NULL)) {
@@ -84,11 +82,6 @@ dp_team_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		 * publication; the table's contents come with it. */
 		b = atomic_load_explicit(&team->balance, memory_order_acquire);
 		collecting = b && (b->dist_mask >> v->member_idx & 1);
-	} else if (team->switch_independent) {
-		b = atomic_load_explicit(&team->balance, memory_order_acquire);
-		primary = b && b->dist_mask &&
-			  (unsigned int)__builtin_ctz(b->dist_mask) ==
-				  v->member_idx;
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -111,7 +104,7 @@ dp_team_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			continue;
 		}
 		if (team->switch_independent) {
-			enum dp_drop r = si_check(w, snap, tv, m, primary);
+			enum dp_drop r = si_check(w, snap, tv, m);
 
 			if (unlikely(r != DP_DROP_NONE)) {
 				ctr->drops[r]++;
