@@ -289,9 +289,6 @@ static void usage(FILE *out);
 static void command_usage(const struct cmd *cmd, FILE *out);
 static void opt_head(const struct cmd_opt *o, char *buf, size_t size);
 static void command_help(const struct cmd *cmd);
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int errf(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 int
 main(int argc, char **argv)
@@ -306,22 +303,22 @@ main(int argc, char **argv)
 		return 1;
 	cmd = find_command(argv[i]);
 	if (!cmd)
-		return fail("unknown command '%s' (see 'vswitchctl --help')",
+		return ctl_cli_fail("unknown command '%s' (see 'vswitchctl --help')",
 			    argv[i]);
 	if (cmd->main)
 		return cmd->main(g.socket_path, g.json, argc - i - 1, argv + i + 1);
 	params = json_object();
 	if (!params)
-		return fail("out of memory");
+		return ctl_cli_fail("out of memory");
 	if (parse_command(cmd, argc - i - 1, argv + i + 1, params, err,
 			  sizeof err) < 0) {
 		json_decref(params);
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	}
 	if (cmd->run)
 		return cmd->run(g.socket_path, g.json, params);
 	if (call(g.socket_path, cmd, params, &result, err, sizeof err) < 0)
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	if (g.json) {
 		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -329,7 +326,7 @@ main(int argc, char **argv)
 		cmd->print(result);
 	}
 	json_decref(result);
-	return fflush(stdout) == 0 ? 0 : fail("cannot write the output");
+	return fflush(stdout) == 0 ? 0 : ctl_cli_fail("cannot write the output");
 }
 
 /* Command line. */
@@ -352,15 +349,15 @@ parse_globals(int argc, char **argv, struct globals *g)
 		} else if (!strncmp(argv[i], "--socket=", 9)) {
 			g->socket_path = argv[i] + 9;
 		} else if (!strcmp(argv[i], "--socket")) {
-			return fail("--socket: needs a value (PATH)"), -1;
+			return ctl_cli_fail("--socket: needs a value (PATH)"), -1;
 		} else {
-			return fail("unknown option '%s' (see 'vswitchctl "
+			return ctl_cli_fail("unknown option '%s' (see 'vswitchctl "
 				    "--help')", argv[i]), -1;
 		}
 	}
 	if (i == argc) {
 		usage(stderr);
-		return fail("no command given"), -1;
+		return ctl_cli_fail("no command given"), -1;
 	}
 	return i;
 }
@@ -391,18 +388,18 @@ parse_command(const struct cmd *cmd, int argc, char **argv, json_t *params,
 			command_help(cmd);
 		if (strncmp(a, "--", 2)) {
 			if (!cmd->arg || positional)
-				return errf(err, errsz, "%s: unexpected "
+				return ctl_cli_errf(err, errsz, "%s: unexpected "
 					    "argument '%s'", cmd->name, a);
 			positional = a;
 			continue;
 		}
 		opt = find_opt(cmd, a, (size_t) length);
 		if (!opt)
-			return errf(err, errsz, "%s: unknown option '%.*s' "
+			return ctl_cli_errf(err, errsz, "%s: unknown option '%.*s' "
 				    "(see 'vswitchctl %s --help')",
 				    cmd->name, length, a, cmd->name);
 		if (opt->kind != ARG_FLAG && !eq && i + 1 == argc)
-			return errf(err, errsz, "%s: needs a value (%s)",
+			return ctl_cli_errf(err, errsz, "%s: needs a value (%s)",
 				    opt->flag, opt->metavar);
 		if (parse_option(opt, opt->kind == ARG_FLAG ? eq
 				 : eq ? eq + 1 : argv[++i], params, err,
@@ -410,7 +407,7 @@ parse_command(const struct cmd *cmd, int argc, char **argv, json_t *params,
 			return -1;
 	}
 	if (cmd->arg && !positional && !cmd->arg_optional)
-		return errf(err, errsz, "%s: missing %s (see 'vswitchctl %s "
+		return ctl_cli_errf(err, errsz, "%s: missing %s (see 'vswitchctl %s "
 			    "--help')", cmd->name, cmd->arg, cmd->name);
 	if (positional && ((cmd->team_arg
 			    ? ctl_parse_team_name(positional, cmd->arg, err,
@@ -422,7 +419,7 @@ parse_command(const struct cmd *cmd, int argc, char **argv, json_t *params,
 		return -1;
 	for (const struct cmd_opt *o = cmd->opts; o->flag; o++)
 		if (o->required && !json_object_get(params, o->param))
-			return errf(err, errsz, "%s: %s is required",
+			return ctl_cli_errf(err, errsz, "%s: %s is required",
 				    cmd->name, o->flag);
 	return cmd->check ? cmd->check(params, err, errsz) : 0;
 }
@@ -445,14 +442,14 @@ parse_option(const struct cmd_opt *opt, const char *value, json_t *params,
 	json_t *given = json_object_get(params, opt->param);
 
 	if (opt->max_times && json_array_size(given) >= opt->max_times)
-		return errf(err, errsz, "%s: given more than %u times",
+		return ctl_cli_errf(err, errsz, "%s: given more than %u times",
 			    opt->flag, opt->max_times);
 	if (!opt->max_times && given)
-		return errf(err, errsz, "%s: given more than once", opt->flag);
+		return ctl_cli_errf(err, errsz, "%s: given more than once", opt->flag);
 	if (opt->kind != ARG_FLAG)
 		return parse_value(opt, value, params, err, errsz);
 	if (value)
-		return errf(err, errsz, "%s: takes no value", opt->flag);
+		return ctl_cli_errf(err, errsz, "%s: takes no value", opt->flag);
 	return store_value(opt, json_true(), params, err, errsz);
 }
 
@@ -496,7 +493,7 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 	case ARG_VLAN0:
 		rc = parse_number(s, f, &v, err, errsz);
 		if (rc == 0 && (v < 0 || v > CTL_VLAN_MAX))
-			rc = errf(err, errsz, "%s: %lld is not a VLAN id "
+			rc = ctl_cli_errf(err, errsz, "%s: %lld is not a VLAN id "
 				  "(1-%d, or 0 for untagged)", f, v,
 				  CTL_VLAN_MAX);
 		break;
@@ -509,7 +506,7 @@ parse_value(const struct cmd_opt *opt, const char *s, json_t *params,
 	case ARG_INT:
 		rc = parse_number(s, f, &v, err, errsz);
 		if (rc == 0 && (v < opt->min || v > opt->max))
-			rc = errf(err, errsz, "%s: %lld is out of range "
+			rc = ctl_cli_errf(err, errsz, "%s: %lld is out of range "
 				  "(%lld-%lld)", f, v, opt->min, opt->max);
 		break;
 	case ARG_ON_OFF:
@@ -550,19 +547,19 @@ store_value(const struct cmd_opt *opt, json_t *value, json_t *params,
 	json_t *array = json_object_get(params, opt->param);
 
 	if (!value)
-		return errf(err, errsz, "%s: not valid UTF-8", opt->flag);
+		return ctl_cli_errf(err, errsz, "%s: not valid UTF-8", opt->flag);
 	if (!opt->max_times)
 		return json_object_set_new(params, opt->param, value) < 0
-		       ? errf(err, errsz, "out of memory") : 0;
+		       ? ctl_cli_errf(err, errsz, "out of memory") : 0;
 	if (!array) {
 		array = json_array();
 		if (json_object_set_new(params, opt->param, array) < 0) {
 			json_decref(value);
-			return errf(err, errsz, "out of memory");
+			return ctl_cli_errf(err, errsz, "out of memory");
 		}
 	}
 	return json_array_append_new(array, value) < 0
-	       ? errf(err, errsz, "out of memory") : 0;
+	       ? ctl_cli_errf(err, errsz, "out of memory") : 0;
 }
 
 /* The parameter for a checked value: numbers and booleans typed, the rest
@@ -599,7 +596,7 @@ parse_number(const char *s, const char *field, long long *out, char *err,
 	v = strtoll(s, &end, 10);
 	if ((s[0] != '-' && (s[0] < '0' || s[0] > '9')) || *end || end == s
 	    || errno == ERANGE)
-		return errf(err, errsz, "%s: '%s' is not a number", field, s);
+		return ctl_cli_errf(err, errsz, "%s: '%s' is not a number", field, s);
 	*out = v;
 	return 0;
 }
@@ -615,7 +612,7 @@ parse_choice(const char *s, const char *choices, const char *field,
 		if (!strncmp(c, s, length) && (c[length] == '|'
 					       || c[length] == '\0') && length)
 			return 0;
-	return errf(err, errsz, "%s: '%s' is not one of %s", field, s,
+	return ctl_cli_errf(err, errsz, "%s: '%s' is not one of %s", field, s,
 		    choices);
 }
 
@@ -624,7 +621,7 @@ check_add_port(json_t *params, char *err, size_t errsz)
 {
 	if (json_object_get(params, "vhost_mode")
 	    && !json_object_get(params, "socket"))
-		return errf(err, errsz, "--vhost-mode: only with --socket");
+		return ctl_cli_errf(err, errsz, "--vhost-mode: only with --socket");
 	return 0;
 }
 
@@ -632,7 +629,7 @@ static int
 check_set_port(json_t *params, char *err, size_t errsz)
 {
 	if (json_object_size(params) < 2)
-		return errf(err, errsz, "set-port: nothing to change (see "
+		return ctl_cli_errf(err, errsz, "set-port: nothing to change (see "
 			    "'vswitchctl set-port --help')");
 	return 0;
 }
@@ -651,7 +648,7 @@ call(const char *path, const struct cmd *cmd, json_t *params,
 	int fd, rc;
 
 	if (!request)
-		return errf(err, errsz, "out of memory");
+		return ctl_cli_errf(err, errsz, "out of memory");
 	fd = ctl_cli_connect(path, err, errsz);
 	if (fd < 0) {
 		json_decref(request);
@@ -661,7 +658,7 @@ call(const char *path, const struct cmd *cmd, json_t *params,
 	rc = ctl_rpc_conn_send(&conn, request);
 	json_decref(request);
 	if (rc < 0)
-		errf(err, errsz, "cannot send the request: %s", strerror(-rc));
+		ctl_cli_errf(err, errsz, "cannot send the request: %s", strerror(-rc));
 	else
 		rc = ctl_cli_exchange(&conn, &reply, err, errsz);
 	ctl_rpc_conn_close(&conn);
@@ -680,12 +677,12 @@ ctl_cli_connect(const char *path, char *err, size_t errsz)
 	int fd;
 
 	if (strlen(path) >= sizeof sa.sun_path)
-		return errf(err, errsz, "--socket: longer than %zu bytes",
+		return ctl_cli_errf(err, errsz, "--socket: longer than %zu bytes",
 			    sizeof sa.sun_path - 1);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return errf(err, errsz, "socket: %s", strerror(errno));
+		return ctl_cli_errf(err, errsz, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
 		snprintf(err, errsz, "cannot connect to %s: %s%s", path,
@@ -719,35 +716,35 @@ ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
 		if (left <= 0)
-			return errf(err, errsz, "no answer from "
+			return ctl_cli_errf(err, errsz, "no answer from "
 				    "vswitch-controld within %d s",
 				    CTL_CLI_TIMEOUT_MS / 1000);
 		rc = poll(&pfd, 1, (int) left);
 		if (rc < 0 && errno != EINTR)
-			return errf(err, errsz, "poll: %s", strerror(errno));
+			return ctl_cli_errf(err, errsz, "poll: %s", strerror(errno));
 		if (rc <= 0)
 			continue;
 		if (pfd.revents & POLLOUT) {
 			rc = ctl_rpc_conn_flush(conn);
 			if (rc < 0 && rc != -EAGAIN)
-				return errf(err, errsz, "cannot send the "
+				return ctl_cli_errf(err, errsz, "cannot send the "
 					    "request: %s", strerror(-rc));
 		}
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		rc = ctl_rpc_conn_read(conn);
 		if (rc <= 0 && rc != -EAGAIN)
-			return errf(err, errsz, "vswitch-controld closed the "
+			return ctl_cli_errf(err, errsz, "vswitch-controld closed the "
 				    "connection without answering");
 		rc = ctl_rpc_conn_next(conn, &line);
 		if (rc < 0)
-			return errf(err, errsz, "the answer is longer than "
+			return ctl_cli_errf(err, errsz, "the answer is longer than "
 				    "16 MiB");
 		if (rc == 0)
 			continue;
 		*reply = json_loads(line, 0, &jerr);
 		if (!*reply)
-			return errf(err, errsz, "invalid answer from "
+			return ctl_cli_errf(err, errsz, "invalid answer from "
 				    "vswitch-controld: %s", jerr.text);
 		return 0;
 	}
@@ -769,7 +766,7 @@ reply_result(json_t *reply, const struct cmd *cmd, json_t **result,
 
 	if (rc < 0 && (opt = find_param_opt(cmd, err, &length)) != NULL) {
 		snprintf(msg, sizeof(msg), "%s", err + length);
-		return errf(err, errsz, "%s%s", opt->flag, msg);
+		return ctl_cli_errf(err, errsz, "%s%s", opt->flag, msg);
 	}
 	return rc;
 }
@@ -786,8 +783,8 @@ ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz)
 		return 0;
 	}
 	if (msg)
-		return errf(err, errsz, "%s", msg);
-	return errf(err, errsz, "invalid answer from vswitch-controld");
+		return ctl_cli_errf(err, errsz, "%s", msg);
+	return ctl_cli_errf(err, errsz, "invalid answer from vswitch-controld");
 }
 
 /* The option of 'cmd' whose parameter 'msg' starts with, as in
@@ -880,8 +877,8 @@ command_help(const struct cmd *cmd)
 	exit(0);
 }
 
-static int
-fail(const char *fmt, ...)
+int
+ctl_cli_fail(const char *fmt, ...)
 {
 	va_list args;
 
@@ -893,9 +890,8 @@ fail(const char *fmt, ...)
 	return 1;
 }
 
-/* Writes the message into 'err' and returns -1. */
-static int
-errf(char *err, size_t errsz, const char *fmt, ...)
+int
+ctl_cli_errf(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list args;
 

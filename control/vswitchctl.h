@@ -31,6 +31,14 @@ int ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
  * error message in 'err'. */
 int ctl_cli_result(json_t *reply, json_t **result, char *err, size_t errsz);
 
+/* Prints "vswitchctl: MESSAGE" to stderr and returns 1 (an exit
+ * status). */
+int ctl_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes the message into 'err' and returns -1. */
+int ctl_cli_errf(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* vswitchctl_capture.c: the "capture" command. */
 int ctl_capture_run(const char *socket_path, bool json, json_t *params);
 

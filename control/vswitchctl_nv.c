@@ -237,9 +237,6 @@ static const char *str(json_t *obj, const char *key);
 static long long num(json_t *obj, const char *key);
 static void usage(FILE *out);
 static void command_help(const struct nv_cmd *cmd);
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int errf(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 int
 ctl_nv_main(const char *socket_path, bool json, int argc, char **argv)
@@ -254,7 +251,7 @@ ctl_nv_main(const char *socket_path, bool json, int argc, char **argv)
 	ctl_rpc_conn_init(&s.conn, -1);
 	if (argc == 0) {
 		usage(stderr);
-		return fail("nv: no subcommand given");
+		return ctl_cli_fail("nv: no subcommand given");
 	}
 	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
 		usage(stdout);
@@ -262,19 +259,19 @@ ctl_nv_main(const char *socket_path, bool json, int argc, char **argv)
 	}
 	s.cmd = find_command(argv[0]);
 	if (!s.cmd)
-		return fail("nv: unknown subcommand '%s' (see 'vswitchctl nv "
+		return ctl_cli_fail("nv: unknown subcommand '%s' (see 'vswitchctl nv "
 			    "--help')", argv[0]);
 	params = json_object();
 	if (!params)
-		return fail("out of memory");
+		return ctl_cli_fail("out of memory");
 	if (parse_args(&s, argc - 1, argv + 1, params, err, sizeof err) < 0) {
 		json_decref(params);
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	}
 	rc = s.cmd->run ? s.cmd->run(&s, params) : run_op(&s, params);
 	ctl_rpc_conn_close(&s.conn);
 	if (rc == 0 && fflush(stdout) != 0)
-		return fail("cannot write the output");
+		return ctl_cli_fail("cannot write the output");
 	return rc;
 }
 
@@ -306,32 +303,32 @@ parse_args(struct session *s, int argc, char **argv, json_t *params,
 			command_help(cmd);
 		if (strncmp(a, "--", 2)) {
 			if (!cmd->arg || s->arg)
-				return errf(err, errsz, "nv %s: unexpected "
+				return ctl_cli_errf(err, errsz, "nv %s: unexpected "
 					    "argument '%s'", cmd->name, a);
 			s->arg = a;
 			continue;
 		}
 		opt = find_opt(cmd, a, (size_t) length);
 		if (!opt)
-			return errf(err, errsz, "nv %s: unknown option '%.*s' "
+			return ctl_cli_errf(err, errsz, "nv %s: unknown option '%.*s' "
 				    "(see 'vswitchctl nv %s --help')",
 				    cmd->name, length, a, cmd->name);
 		if (json_object_get(params, opt->key))
-			return errf(err, errsz, "%s: given more than once",
+			return ctl_cli_errf(err, errsz, "%s: given more than once",
 				    opt->flag);
 		if (!eq && i + 1 == argc)
-			return errf(err, errsz, "%s: needs a value (%s)",
+			return ctl_cli_errf(err, errsz, "%s: needs a value (%s)",
 				    opt->flag, opt->metavar);
 		if (parse_value(opt, eq ? eq + 1 : argv[++i], params, err,
 				errsz) < 0)
 			return -1;
 	}
 	if (cmd->arg && !s->arg)
-		return errf(err, errsz, "nv %s: missing %s (see 'vswitchctl nv "
+		return ctl_cli_errf(err, errsz, "nv %s: missing %s (see 'vswitchctl nv "
 			    "%s --help')", cmd->name, cmd->arg, cmd->name);
 	for (const struct nv_opt *o = cmd->opts; o->flag; o++)
 		if (o->required && !json_object_get(params, o->key))
-			return errf(err, errsz, "nv %s: %s is required",
+			return ctl_cli_errf(err, errsz, "nv %s: %s is required",
 				    cmd->name, o->flag);
 	return 0;
 }
@@ -423,7 +420,7 @@ parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 		return -1;
 	}
 	if (json_object_set_new(params, opt->key, v ? v : json_string(s)) < 0)
-		return errf(err, errsz, "%s: not valid UTF-8", f);
+		return ctl_cli_errf(err, errsz, "%s: not valid UTF-8", f);
 	return 0;
 }
 
@@ -438,7 +435,7 @@ parse_number(const char *s, const char *field, long long *out, char *err,
 	v = strtoll(s, &end, 10);
 	if ((s[0] != '-' && (s[0] < '0' || s[0] > '9')) || *end || end == s
 	    || errno == ERANGE)
-		return errf(err, errsz, "%s: '%s' is not a number", field, s);
+		return ctl_cli_errf(err, errsz, "%s: '%s' is not a number", field, s);
 	*out = v;
 	return 0;
 }
@@ -457,18 +454,18 @@ run_op(struct session *s, json_t *params)
 	if (ctl_nv_op_from_json(params, "", &op, err, sizeof err) < 0) {
 		json_decref(params);
 		name_option(s->cmd, err, sizeof err);
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	}
 	json_decref(params);
 	ops = json_array();
 	if (!ops || json_array_append_new(ops, ctl_nv_op_to_json(&op)) < 0) {
 		json_decref(ops);
-		return fail("out of memory");
+		return ctl_cli_fail("out of memory");
 	}
 	if (request(s, "nv_apply", json_pack("{s:o}", "ops", ops), &result,
 		    err, sizeof err) < 0) {
 		name_option(s->cmd, err, sizeof err);
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	}
 	if (s->json) {
 		json_dumpf(result, stdout,
@@ -491,7 +488,7 @@ request(struct session *s, const char *method, json_t *params,
 	int rc;
 
 	if (!msg)
-		return errf(err, errsz, "out of memory");
+		return ctl_cli_errf(err, errsz, "out of memory");
 	if (s->conn.fd < 0) {
 		int fd = ctl_cli_connect(s->socket_path, err, errsz);
 
@@ -504,10 +501,10 @@ request(struct session *s, const char *method, json_t *params,
 	rc = ctl_rpc_conn_send(&s->conn, msg);
 	json_decref(msg);
 	if (rc == -EMSGSIZE)
-		return errf(err, errsz, "the request is longer than %u MiB",
+		return ctl_cli_errf(err, errsz, "the request is longer than %u MiB",
 			    CTL_RPC_MAX_LINE >> 20);
 	if (rc < 0)
-		return errf(err, errsz, "cannot send the request: %s",
+		return ctl_cli_errf(err, errsz, "cannot send the request: %s",
 			    strerror(-rc));
 	if (ctl_cli_exchange(&s->conn, &reply, err, errsz) < 0)
 		return -1;
@@ -568,13 +565,13 @@ run_list_records(struct session *s, json_t *params)
 		if (request(s, "nv_list", json_incref(params), &result, err,
 			    sizeof err) < 0) {
 			json_decref(params);
-			return fail("%s", err);
+			return ctl_cli_fail("%s", err);
 		}
 		if (generation >= 0
 		    && num(result, "generation") != generation) {
 			json_decref(result);
 			json_decref(params);
-			return fail("the records changed while they were being "
+			return ctl_cli_fail("the records changed while they were being "
 				    "listed: run the command again");
 		}
 		generation = num(result, "generation");
@@ -655,7 +652,7 @@ list_small(struct session *s, json_t *params, const char *what,
 
 	json_object_set_new(params, "what", json_string(what));
 	if (request(s, "nv_list", params, &result, err, sizeof err) < 0)
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	if (s->json) {
 		json_dumpf(result, stdout,
 			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -717,7 +714,7 @@ run_status(struct session *s, json_t *params)
 	char err[ERRSZ];
 
 	if (request(s, "nv_status", params, &result, err, sizeof err) < 0)
-		return fail("%s", err);
+		return ctl_cli_fail("%s", err);
 	if (s->json) {
 		json_dumpf(result, stdout,
 			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -763,7 +760,7 @@ run_import(struct session *s, json_t *params)
 			     || txn.ops[i].kind == CTL_NV_OP_DEL_RECORD;
 	ops = rc == 0 ? ctl_nv_txn_to_json(&txn) : NULL;
 	if (rc == 0 && !ops)
-		rc = errf(err, sizeof err, "out of memory");
+		rc = ctl_cli_errf(err, sizeof err, "out of memory");
 	if (rc == 0)
 		rc = request(s, "nv_import", json_pack("{s:o}", "ops", ops),
 			     &result, err, sizeof err);
@@ -778,7 +775,7 @@ run_import(struct session *s, json_t *params)
 	free(labels);
 	if (rc < 0) {
 		ctl_nv_txn_free(&txn);
-		return fail("%s: %s", s->arg, err);
+		return ctl_cli_fail("%s: %s", s->arg, err);
 	}
 	if (s->json) {
 		json_dumpf(result, stdout,
@@ -822,7 +819,7 @@ import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 	int rc = 0;
 
 	if (!root)
-		return errf(err, errsz, "line %d, column %d: %s", jerr.line,
+		return ctl_cli_errf(err, errsz, "line %d, column %d: %s", jerr.line,
 			    jerr.column, jerr.text);
 	if (json_is_array(root)) {
 		rc = import_table(root, "", CTL_NV_OP_N, txn, labels, err,
@@ -832,7 +829,7 @@ import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return errf(err, errsz,
+		return ctl_cli_errf(err, errsz,
 			    "expected a list of ops or an object of tables");
 	}
 	json_object_foreach(root, key, v) {
@@ -843,7 +840,7 @@ import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 			known |= !strcmp(key, tables[t].key);
 		if (!known) {
 			json_decref(root);
-			return errf(err, errsz,
+			return ctl_cli_errf(err, errsz,
 				    "%s: unknown key (pas, pa_routes, "
 				    "routes, records, ops)",
 				    key);
@@ -853,7 +850,7 @@ import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 	if (version
 	    && (!json_is_integer(version)
 		|| json_integer_value(version) != CTL_NV_SCHEMA_VERSION))
-		rc = errf(err, errsz, "schema_version: expected %d",
+		rc = ctl_cli_errf(err, errsz, "schema_version: expected %d",
 			  CTL_NV_SCHEMA_VERSION);
 	for (size_t t = 0; rc == 0 && t < sizeof tables / sizeof tables[0]; t++)
 		if ((v = json_object_get(root, tables[t].key)))
@@ -861,7 +858,7 @@ import_read(const char *path, struct ctl_nv_txn *txn, char ***labels, char *err,
 					  labels, err, errsz);
 	json_decref(root);
 	if (rc == 0 && txn->n_ops == 0)
-		rc = errf(err, errsz, "nothing to import");
+		rc = ctl_cli_errf(err, errsz, "nothing to import");
 	return rc;
 }
 
@@ -876,7 +873,7 @@ import_table(json_t *list, const char *key, enum ctl_nv_op_kind add,
 	size_t i;
 
 	if (!json_is_array(list))
-		return errf(err, errsz, "%s: expected an array", key[0] ? key
+		return ctl_cli_errf(err, errsz, "%s: expected an array", key[0] ? key
 			    : "the file");
 	json_array_foreach(list, i, v) {
 		struct ctl_nv_op op;
@@ -890,7 +887,7 @@ import_table(json_t *list, const char *key, enum ctl_nv_op_kind add,
 			return -1;
 		if (ctl_nv_txn_add(txn, &op) < 0
 		    || import_label(labels, txn->n_ops, label) < 0)
-			return errf(err, errsz, "out of memory");
+			return ctl_cli_errf(err, errsz, "out of memory");
 	}
 	return 0;
 }
@@ -962,7 +959,7 @@ print_small_table(json_t *list, unsigned int n_cols,
 		return;
 	cells = calloc(n ? n : 1, sizeof *cells);
 	if (!cells) {
-		fail("out of memory");
+		ctl_cli_fail("out of memory");
 		return;
 	}
 	columns_fit(&cols, header);
@@ -1088,27 +1085,4 @@ command_help(const struct nv_cmd *cmd)
 	exit(0);
 }
 
-static int
-fail(const char *fmt, ...)
-{
-	va_list args;
 
-	fputs("vswitchctl: ", stderr);
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
-	return 1;
-}
-
-/* Writes the message into 'err' and returns -1. */
-static int
-errf(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(err, errsz, fmt, args);
-	va_end(args);
-	return -1;
-}
