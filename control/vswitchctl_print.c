@@ -87,6 +87,15 @@ ctl_print_show(json_t *result)
 							str(port, "name")));
 		table_print(&t, "");
 	}
+	json_array_foreach(states, i, port) {
+		if (json_is_integer(json_object_get(port, "inner_mtu"))) {
+			printf("network virtualization: inner MTU %lld (VMs in "
+			       "a VSID: largest IP packet that fits the "
+			       "underlay encapsulated)\n",
+			       num(port, "inner_mtu"));
+			break;
+		}
+	}
 	if (json_array_size(teams)) {
 		json_t *team;
 

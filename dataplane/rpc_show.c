@@ -8,6 +8,7 @@
 #include <rte_lcore.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/teamport.h"
 
 /* A team port's counters: what its slot received and switched, what its
@@ -79,6 +80,12 @@ port_json(const struct dp *dp, const struct dp_port *p)
 		json_object_set_new(o, "dpdk_port", json_integer(p->port_id));
 	if (!p->running)
 		json_object_set_new(o, "error", json_string(p->error));
+	/* A VM in a VSID: the largest IP packet it may send that still fits
+	 * the underlay once encapsulated. */
+	if (p->cfg.type == CTL_PORT_VM && p->cfg.vsid &&
+	    dp_nv_inner_mtu((struct dp *)dp))
+		json_object_set_new(o, "inner_mtu", json_integer(
+			dp_nv_inner_mtu((struct dp *)dp)));
 	return o;
 }
 
