@@ -224,7 +224,7 @@ rewrite(struct rte_mbuf *m, const uint8_t *frame, int len)
 
 /* ARP and neighbor discovery from a VM, answered from the records: a CA
  * of its VSID or the VSID's virtual gateway.  Nothing else is answered
- * and nothing reaches the underlay. */
+ * and no request reaches the underlay. */
 static void
 answer_vm(struct dp_worker *w, const struct dp_nv_fwd *fwd,
 	  const struct nvgre_view *view, uint32_t vsid, uint16_t in_slot,
@@ -363,6 +363,14 @@ dp_nv_from_vm(struct dp_worker *w, const struct dp_snapshot *snap,
 
 		switch (nvgre_neigh_parse(eth, m->data_len, &msg)) {
 		case NVGRE_NEIGH_OK:
+			/* Answers a VM gives to a request that reached it
+			 * (from a peer that does not answer for its VMs, or
+			 * to a neighbor unreachability probe) go on as
+			 * unicast. */
+			if ((msg.kind == NVGRE_NEIGH_ARP_REPLY ||
+			     msg.kind == NVGRE_NEIGH_NA) &&
+			    !(pp->flags & DP_PF_MULTICAST))
+				break;
 			if (view == NULL)
 				drop(w, in_slot, DP_DROP_NV_NO_TABLES, m);
 			else
