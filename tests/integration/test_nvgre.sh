@@ -24,6 +24,8 @@
 #   7. tshark decodes every tunnelled frame of the underlay capture as GRE
 #      0x6558 with key VSID << 8 | FlowID and an untagged inner frame.
 #   8. Bad input changes nothing.
+#   9. IPv6 PAs on an underlay VLAN, IPv6 CAs: neighbor discovery on both
+#      sides, tagged IPv6 tunnel frames.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -224,6 +226,45 @@ t_check "no ARP from a VM on the underlay, only between the PAs: $(tr '\n\t' ', 
 	bash -c "! grep -q '10\.0\.' <<<'$arp' && grep -q '$PA_A' <<<'$arp'"
 icmp=$(tshark -r "$T" -Y "gre && icmp" -T fields -e ip.src 2>/dev/null | tr '\n' ' ')
 t_check "tshark decodes the inner IPv4/ICMP of the tunnelled pings" grep -q "10.0.0.11" <<<"$icmp"
+
+# ---- 9. IPv6 PAs on VLAN 100, IPv6 CAs ----------------------------------
+# a6 (host A) and b6 (host B) in VSID 8001: IPv6 provider addresses on the
+# underlay's VLAN 100 (resolved with neighbor discovery), the VMs' own
+# neighbor solicitations answered from the records.
+MA6=02:00:00:80:00:11; MB6=02:00:00:80:00:12
+vs_vm a6 "" $MA6
+vs_vm b6 "" $MB6
+for v in a6:11 b6:12; do
+	in_vm ${v%:*} sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0
+	in_vm ${v%:*} ip addr add fd00:8::${v#*:}/64 dev eth0 nodad
+done
+on A add-port a6 --type vm --devargs "$(vs_vm_devargs a6)" --vsid 8001
+on B add-port b6 --type vm --devargs "$(vs_vm_devargs b6)" --vsid 8001
+t_check "host A: IPv6 PA fd50::1/64 on VLAN 100" on A nv add-pa --port uplink --address fd50::1/64 --vlan 100
+t_check "host B: IPv6 PA fd50::2/64 on VLAN 100" on B nv add-pa --port uplink --address fd50::2/64 --vlan 100
+for s in A B; do
+	on $s nv add-record --vsid 8001 --ca fd00:8::11 --mac $MA6 --pa fd50::1
+	on $s nv add-record --vsid 8001 --ca fd00:8::12 --mac $MB6 --pa fd50::2
+	on $s nv add-route --rdid tenant3 --vsid 8001 --prefix fd00:8::/64 --next-hop ::
+done
+t_check "A resolved fd50::2 with neighbor discovery on VLAN 100" wait_until 10 bash -c \
+	"$VSCTL_BIN --socket $VS_TMP/A/controld.sock --json nv status | grep -q '\"ready\": 2'"
+t_check "a6 pings b6 over IPv6 PAs (ping -6 fd00:8::12)" in_vm a6 ping -6 -c 5 -i 0.2 -W 2 fd00:8::12
+t_check "a6 learned b6's MAC from the switch's neighbor advertisement" \
+	bash -c "ip netns exec $VS_ID-a6 ip -6 neigh show fd00:8::12 | grep -qi $MB6"
+sleep 0.5
+mergecap -w "$T" "$VS_TMP/underlay-ua.pcap" "$VS_TMP/underlay-ub.pcap" 2>/dev/null
+v6=$(tshark -r "$T" -Y "ipv6 && gre" -T fields -e vlan.id -e gre.key -e gre.proto 2>/dev/null |
+	"$PY" -c '
+import sys
+rows = [l.split("\t") for l in sys.stdin.read().splitlines()]
+ok = all(r[0] == "100" and int(r[1], 0) >> 8 == 8001 and int(r[2], 0) == 0x6558 for r in rows)
+print(len(rows), ok)')
+t_check "tshark: the IPv6 tunnel frames are tagged 100, key 8001 << 8 | FlowID ($v6)" \
+	bash -c "[ '${v6% *}' -ge 8 ] && [ '${v6#* }' = True ]"
+nd=$(tshark -r "$T" -Y "icmpv6.type == 135 || icmpv6.type == 136" -T fields -e ipv6.src 2>/dev/null | sort -u | tr '\n' ' ')
+t_check "no neighbor discovery of the VMs on the underlay, only the PAs' ($nd)" \
+	bash -c "! grep -q 'fd00:8' <<<'$nd' && grep -q 'fd50::' <<<'$nd'"
 
 # ---- 8. bad input ---------------------------------------------------------
 before=$(on A --json nv status)
