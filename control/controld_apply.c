@@ -6,6 +6,7 @@
  * vswitchd accepted but the file cannot be written, the current
  * configuration is applied again so that vswitchd goes back to what the
  * file says. */
+#define CTLD_LOG_THIS CTLD_LOG_APPLY
 #include "control/controld.h"
 
 #include <stdio.h>
@@ -117,6 +118,9 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 	case CTLD_WAIT_NV_REPLAY:
 	case CTLD_WAIT_NV_STATUS:
 		ctld_nv_complete(d, &p, result, error, lost);
+		break;
+	case CTLD_WAIT_LOG_LEVEL:
+		ctld_log_complete(d, &p, result, error, lost);
 		break;
 	case CTLD_WAIT_FORWARD:
 		if (result)

@@ -12,6 +12,7 @@
  * ends every capture when its controld connection closes, so when
  * vswitchd goes away controld forgets them, but for an answer to their
  * clients' next capture_status or capture_stop that says what happened. */
+#define CTLD_LOG_THIS CTLD_LOG_CAPTURE
 #include "control/controld.h"
 
 #include <errno.h>
@@ -133,6 +134,16 @@ ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
 	c->pid = p->client ? p->client->pid : 0;
 	ctld_log("capture %lld: %s", (long long) c->id, p->what);
 	ctld_reply(d, p->client, p->client_id, json_pack("{s:I}", "id", c->id));
+}
+
+bool
+ctld_capture_client_has(const struct ctld *d, const struct ctld_client *c)
+{
+	for (int i = 0; i < CTLD_MAX_CAPTURES; i++)
+		if (d->captures[i].id && d->captures[i].client == c
+		    && !d->captures[i].lost)
+			return true;
+	return false;
 }
 
 void

@@ -1,6 +1,7 @@
 /* controld's side of the dataplane socket (docs/protocol.md, "controld ->
  * vswitchd methods"): one vswitchd at a time, a hello starts a full replay,
  * then one request at a time, each answered or timed out. */
+#define CTLD_LOG_THIS CTLD_LOG_DP
 #include "control/controld.h"
 
 #include <errno.h>

@@ -21,6 +21,7 @@
  * request of its own, and the next one leaves from the answer to the last,
  * so no other request reaches vswitchd, nor changes the store, before the
  * replay is over. */
+#define CTLD_LOG_THIS CTLD_LOG_NV
 #include "control/controld.h"
 
 #include <errno.h>

@@ -251,6 +251,9 @@ static const struct cmd commands[] = {
 	{ "nv", NULL, "SUBCOMMAND", false, "network virtualization: provider "
 	  "addresses, lookup records, routes (see 'nv --help')", no_opts,
 	  NULL, NULL, NULL, false, ctl_nv_main },
+	{ "log-level", NULL, "[COMPONENT [LEVEL]]", false, "list the daemons' "
+	  "log levels, or set one (see 'log-level --help')", no_opts, NULL,
+	  NULL, NULL, false, ctl_log_level_main },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
