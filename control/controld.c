@@ -182,7 +182,7 @@ client_send(struct ctld *d, struct ctld_client *c, json_t *msg)
 			rc = 0;
 	}
 	if (rc < 0) {
-		ctld_log("client pid %ld: cannot send a reply: %s",
+		CTLD_LOG(WARNING, "client pid %ld: cannot send a reply: %s",
 			 (long) c->pid, strerror(-rc));
 		client_close(d, c);
 	}
@@ -287,13 +287,14 @@ setup(struct ctld *d, const struct ctld_options *o, struct listener ls[2])
 	if (!d->config_path || !d->socket_path || !d->dp_socket_path)
 		return -1;
 	if (!strcmp(d->socket_path, d->dp_socket_path)) {
-		ctld_log("--socket and --dataplane-socket must differ");
+		CTLD_LOG(ERR, "--socket and --dataplane-socket must differ");
 		return -1;
 	}
 	if (o->group_name) {
 		gr = getgrnam(o->group_name);
 		if (!gr) {
-			ctld_log("--group: unknown group '%s'", o->group_name);
+			CTLD_LOG(ERR, "--group: unknown group '%s'",
+				 o->group_name);
 			return -1;
 		}
 		d->group_name = o->group_name;
@@ -321,13 +322,13 @@ load_config(struct ctld *d)
 		return -1;
 	rc = ctl_config_load_file(d->config_path, d->cfg, err, sizeof err);
 	if (rc < 0) {
-		ctld_log("%s", err);
+		CTLD_LOG(ERR, "%s", err);
 		return -1;
 	}
 	if (rc == 1) {
 		if (ctl_config_save_file(d->config_path, d->cfg, err,
 					 sizeof err) < 0) {
-			ctld_log("%s", err);
+			CTLD_LOG(ERR, "%s", err);
 			return -1;
 		}
 		ctld_log("%s did not exist: created an empty configuration",
@@ -347,7 +348,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	int fd, rc;
 
 	if (strlen(path) >= sizeof sa.sun_path) {
-		ctld_log("%s: longer than %zu bytes", path,
+		CTLD_LOG(ERR, "%s: longer than %zu bytes", path,
 			 sizeof sa.sun_path - 1);
 		return -1;
 	}
@@ -356,7 +357,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		ctld_log("socket: %s", strerror(errno));
+		CTLD_LOG(ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	old_mask = umask(0117);
@@ -365,7 +366,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	if (rc < 0 || chmod(path, 0660) < 0
 	    || (set_group && chown(path, (uid_t) -1, group) < 0)
 	    || listen(fd, 64) < 0 || stat(path, &st) < 0) {
-		ctld_log("%s: %s", path, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -385,10 +386,10 @@ remove_stale_socket(const char *path)
 	int fd, rc;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (ctld_log("%s: %s", path,
+		return errno == ENOENT ? 0 : (CTLD_LOG(ERR, "%s: %s", path,
 						       strerror(errno)), -1);
 	if (!S_ISSOCK(st.st_mode)) {
-		ctld_log("%s exists and is not a socket", path);
+		CTLD_LOG(ERR, "%s exists and is not a socket", path);
 		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -397,12 +398,12 @@ remove_stale_socket(const char *path)
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0) {
-		ctld_log("%s is in use (is another vswitch-controld running?)",
-			 path);
+		CTLD_LOG(ERR, "%s is in use (is another vswitch-controld "
+			 "running?)", path);
 		return -1;
 	}
 	if (unlink(path) < 0 && errno != ENOENT) {
-		ctld_log("%s: cannot remove stale socket: %s", path,
+		CTLD_LOG(ERR, "%s: cannot remove stale socket: %s", path,
 			 strerror(errno));
 		return -1;
 	}
@@ -418,7 +419,7 @@ absolute_path(const char *path)
 	if (path[0] == '/')
 		return strdup(path);
 	if (!getcwd(cwd, sizeof cwd) || asprintf(&abs, "%s/%s", cwd, path) < 0) {
-		ctld_log("%s: cannot make the path absolute", path);
+		CTLD_LOG(ERR, "%s: cannot make the path absolute", path);
 		return NULL;
 	}
 	return abs;
@@ -436,7 +437,7 @@ make_parent_dirs(const char *path)
 	for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			ctld_log("cannot create directory %s: %s", dir,
+			CTLD_LOG(ERR, "cannot create directory %s: %s", dir,
 				 strerror(errno));
 			rc = -1;
 			break;
@@ -461,14 +462,14 @@ daemonize(bool detach, const char *pidfile)
 	int status;
 
 	if (pidfile && fd < 0) {
-		ctld_log("%s: %s", pidfile, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", pidfile, strerror(errno));
 		return -1;
 	}
 	if (!detach)
 		return pidfile ? write_pid(fd, pidfile, getpid()) : 0;
 	pid = fork();
 	if (pid < 0) {
-		ctld_log("fork: %s", strerror(errno));
+		CTLD_LOG(ERR, "fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid > 0) {                          /* the starting process */
@@ -477,7 +478,7 @@ daemonize(bool detach, const char *pidfile)
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 	}
 	if (setsid() < 0 || (pid = fork()) < 0) {
-		ctld_log("cannot detach: %s", strerror(errno));
+		CTLD_LOG(ERR, "cannot detach: %s", strerror(errno));
 		_exit(1);
 	}
 	if (pid > 0) {                          /* the session leader */
@@ -500,7 +501,7 @@ write_pid(int fd, const char *pidfile, pid_t pid)
 	int length = snprintf(text, sizeof text, "%ld\n", (long) pid);
 
 	if (write(fd, text, (size_t) length) != length || close(fd) < 0) {
-		ctld_log("%s: %s", pidfile, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", pidfile, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -512,7 +513,7 @@ detach_stdio(void)
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (chdir("/") < 0 || fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
-		ctld_log("cannot detach: %s", strerror(errno));
+		CTLD_LOG(ERR, "cannot detach: %s", strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -559,7 +560,7 @@ run(struct ctld *d, const sigset_t *run_mask)
 		int rc = ppoll(fds, n, timeout < 0 ? NULL : &ts, run_mask);
 
 		if (rc < 0 && errno != EINTR) {
-			ctld_log("poll: %s", strerror(errno));
+			CTLD_LOG(ERR, "poll: %s", strerror(errno));
 			return -1;
 		}
 		if (rc > 0)
@@ -667,7 +668,7 @@ accept_client(struct ctld *d)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		ctld_log("SO_PEERCRED: %s", strerror(errno));
+		CTLD_LOG(WARNING, "SO_PEERCRED: %s", strerror(errno));
 		close(fd);
 		return;
 	}

@@ -111,7 +111,7 @@ ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
 
 	if (p->kind == CTLD_WAIT_REAP) {
 		if (error)
-			ctld_log("%s: %s", p->what, error);
+			CTLD_LOG(WARNING, "%s: %s", p->what, error);
 		return;
 	}
 	if (error) {
@@ -175,8 +175,8 @@ ctld_capture_reap(struct ctld *d)
 		ctld_log("%s", p.what);
 		if (ctld_dp_call(d, "capture_stop", json_pack("{s:I}", "id",
 							     c->id), &p) < 0)
-			ctld_log("capture %lld: cannot ask vswitchd to stop it",
-				 (long long) c->id);
+			CTLD_LOG(ERR, "capture %lld: cannot ask vswitchd to "
+				 "stop it", (long long) c->id);
 		memset(c, 0, sizeof *c);
 		return;
 	}

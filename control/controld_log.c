@@ -19,6 +19,8 @@
 #include "control/loglevel.h"
 
 #define DEFAULT_LEVEL LOG_NOTICE
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	"0123456789._-"
 #define ERRSZ 512
 
 static const char *const component_names[CTLD_LOG_N] = {
@@ -86,7 +88,8 @@ ctld_log_level(struct ctld *d, const struct ctld_req *r)
 	if ((jc && !json_is_string(jc)) || (jl && !json_is_string(jl))) {
 		ctld_reply_error(d, r->client, r->id, CTL_RPC_INVALID_PARAMS,
 				 "%s: expected a string, got %s",
-				 jc && !json_is_string(jc) ? "component" : "level",
+				 jc && !json_is_string(jc) ? "component"
+				 : "level",
 				 ctl_json_type_name(jc && !json_is_string(jc)
 						    ? jc : jl));
 		return;
@@ -192,8 +195,7 @@ static int
 check_pattern(const char *pattern, char *err, size_t errsz)
 {
 	char q[CTL_QUOTE_SIZE], names[256] = "";
-	size_t used = 0, length = strspn(pattern, "abcdefghijklmnopqrstuvwxyz"
-					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	size_t used = 0, length = strspn(pattern, NAME_CHARS);
 
 	if (pattern[length] != '\0' || length >= sizeof
 	    ((struct ctld_pending *) 0)->log_pattern)

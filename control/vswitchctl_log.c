@@ -28,8 +28,9 @@ ctl_log_level_main(const char *socket_path, bool json, int argc, char **argv)
 			exit(0);
 		}
 		if (argv[i][0] == '-')
-			return ctl_cli_fail("log-level: unknown option '%s' (see "
-				    "'vswitchctl log-level --help')", argv[i]);
+			return ctl_cli_fail("log-level: unknown option '%s' "
+					    "(see 'vswitchctl log-level "
+					    "--help')", argv[i]);
 	}
 	if (argc > 2)
 		return ctl_cli_fail("log-level: unexpected argument '%s'",
@@ -48,13 +49,16 @@ ctl_log_level_main(const char *socket_path, bool json, int argc, char **argv)
 	if (call(socket_path, params, &result, err, sizeof err) < 0)
 		return ctl_cli_fail("%s", err);
 	if (json) {
-		json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(result, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else if (argc < 2) {
 		print_levels(result);
 	}
 	json_decref(result);
-	return fflush(stdout) == 0 ? 0 : ctl_cli_fail("cannot write the output");
+	if (fflush(stdout) != 0)
+		return ctl_cli_fail("cannot write the output");
+	return 0;
 }
 
 /* Static helpers. */
@@ -66,12 +70,13 @@ usage(FILE *out)
 		"usage: vswitchctl [--socket PATH] [--json] log-level "
 		"[COMPONENT [LEVEL]]\n"
 		"\n"
-		"Without arguments, lists every log component of vswitch-controld\n"
-		"and vswitchd with its level; with COMPONENT, those it names; with\n"
-		"LEVEL too, sets them (root or controld's --group).\n"
+		"Without arguments, lists every log component of\n"
+		"vswitch-controld and vswitchd with its level; with COMPONENT,\n"
+		"those it names; with LEVEL too, sets them (root or controld's\n"
+		"--group).\n"
 		"\n"
-		"  COMPONENT  controld.NAME or vswitchd.NAME as listed, a daemon's\n"
-		"             name (all of its components) or all\n"
+		"  COMPONENT  controld.NAME or vswitchd.NAME as listed, a\n"
+		"             daemon's name (all of its components) or all\n"
 		"  LEVEL      %s\n"
 		"\n"
 		"Levels are not saved: a daemon starts with notice.\n",
@@ -118,9 +123,10 @@ print_levels(json_t *result)
 	size_t i;
 
 	json_array_foreach(list, i, c) {
-		const char *name = json_string_value(json_object_get(c, "name"));
-		const char *level = json_string_value(json_object_get(c,
-								      "level"));
+		const char *name, *level;
+
+		name = json_string_value(json_object_get(c, "name"));
+		level = json_string_value(json_object_get(c, "level"));
 
 		printf("%-18s %s\n", name ? name : "-", level ? level : "-");
 	}

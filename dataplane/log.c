@@ -56,10 +56,9 @@ dp_log_level(json_t *params, char *err, size_t errsz)
 		size_t used = 0;
 
 		for (int i = 0; i < DP_LOG_N && used < sizeof known; i++)
-			used += (size_t) snprintf(known + used,
-						  sizeof known - used, "%s%s",
-						  i ? ", " : "",
-						  names[i] + strlen("vswitchd."));
+			used += (size_t) snprintf(
+				known + used, sizeof known - used, "%s%s",
+				i ? ", " : "", names[i] + strlen("vswitchd."));
 		snprintf(err, errsz, "component: '%.64s' is not a log "
 			 "component of vswitchd (%s)", pattern, known);
 		return NULL;
