@@ -6,6 +6,7 @@
  * saved to the file and made current.  Any failure on the way frees the
  * candidate, so the current configuration and the file never see a change
  * that was not accepted. */
+#define CTLD_LOG_THIS CTLD_LOG_RPC
 #include "control/controld.h"
 
 #include <errno.h>
@@ -70,6 +71,7 @@ static const char *const add_team_params[] = {
 	NULL
 };
 static const char *const nv_ops_params[] = { "ops", NULL };
+static const char *const log_level_params[] = { "component", "level", NULL };
 static const char *const nv_list_params[] = {
 	"what", "vsid", "offset", "limit", NULL
 };
@@ -97,6 +99,8 @@ static const struct ctld_method methods[] = {
 	{ "nv_import", true, nv_ops_params, ctld_nv_import },
 	{ "nv_list", false, nv_list_params, ctld_nv_list },
 	{ "nv_status", false, no_params, ctld_nv_status },
+	/* A change when it sets a level: ctld_log_level() checks. */
+	{ "log_level", false, log_level_params, ctld_log_level },
 };
 
 static const struct ctld_method *parse_request(struct ctld *d,
@@ -137,6 +141,9 @@ ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 
 	msg = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
 	if (!msg) {
+		CTLD_LOG(INFO, "client pid %ld: invalid JSON (line %d, column "
+			 "%d): %s", (long) c->pid, jerr.line, jerr.column,
+			 jerr.text);
 		ctld_reply_error(d, c, json_null(), CTL_RPC_PARSE_ERROR,
 				 "parse error: line %d, column %d: %s",
 				 jerr.line, jerr.column, jerr.text);
@@ -145,6 +152,9 @@ ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 		return;
 	}
 	m = parse_request(d, c, msg, &r);
+	if (m)
+		CTLD_LOG(DEBUG, "client pid %ld (uid %ld): %s", (long) c->pid,
+			 (long) c->uid, m->name);
 	if (m && check_params(d, m, &r)) {
 		m->handler(d, &r);
 		if (m->takes_fd)

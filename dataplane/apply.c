@@ -6,6 +6,8 @@
  * anything else moved), then one publish makes every change visible at
  * once, then removed ports are closed after the grace period, then ports
  * whose attachment changed are opened again. */
+#define DP_LOG_THIS DP_LOG_APPLY
+
 #include <stdlib.h>
 #include <string.h>
 

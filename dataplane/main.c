@@ -27,8 +27,6 @@
 #include "dataplane/rpc_nv.h"
 #include "dataplane/teamport.h"
 
-RTE_LOG_REGISTER(dp_logtype, vswitch.dp, NOTICE);
-
 #define DEFAULT_DP_SOCKET "/run/vswitch/dataplane.sock"
 #define REBALANCE_INTERVAL_S 10
 #define EAL_MAX_ARGS 64

@@ -2,6 +2,7 @@
  * database built from the model controld sends, the per-PA templates the
  * workers encapsulate with, and the underlay's ARP and neighbor
  * discovery. */
+#define DP_LOG_THIS DP_LOG_NV
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -593,6 +594,11 @@ learn(struct dp_nv_ctl *c, uint16_t slot, uint16_t vlan,
 	if (!nh)
 		return;
 	if (!nh->resolved || memcmp(nh->mac, mac, 6)) {
+		char a[NVGRE_ADDR_STRLEN], m[NVGRE_MAC_STRLEN];
+
+		DP_LOG(INFO, "underlay next hop %s is at %s",
+		       nvgre_addr_format(addr, a, sizeof(a)),
+		       nvgre_mac_format(mac, m, sizeof(m)));
 		memcpy(nh->mac, mac, 6);
 		nh->resolved = true;
 		c->dirty = true;
@@ -664,6 +670,10 @@ dp_nv_run(struct dp *dp)
 		if (!nh->used)
 			continue;
 		if (nh->resolved && now >= nh->expires_ms) {
+			char a[NVGRE_ADDR_STRLEN];
+
+			DP_LOG(NOTICE, "underlay next hop %s stopped answering",
+			       nvgre_addr_format(&nh->addr, a, sizeof(a)));
 			nh->resolved = false;
 			c->dirty = true;
 		}

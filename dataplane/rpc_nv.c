@@ -1,4 +1,6 @@
 /* The NV methods of vswitchd (rpc_nv.h). */
+#define DP_LOG_THIS DP_LOG_NV
+
 #include "dataplane/rpc_nv.h"
 
 #include <errno.h>
