@@ -53,7 +53,10 @@
 	_(NV_VSID_NOT_HERE, "nv-vsid-not-here") /* no local port in it */  \
 	_(NV_INNER_SRC, "nv-inner-src")   /* inner source MAC not a record  \
 					   * of the sending PA */             \
-	_(NV_CONTROL_FULL, "nv-control-full") /* ARP/ND ring to control */
+	_(NV_CONTROL_FULL, "nv-control-full") /* ARP/ND ring to control */ \
+	_(NV_HOST, "nv-host-traffic")     /* to the underlay port's own MAC, \
+					   * neither NVGRE nor ARP/ND: the  \
+					   * switch has no host stack */
 
 enum dp_drop {
 	DP_DROP_NONE = 0,

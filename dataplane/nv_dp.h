@@ -66,12 +66,12 @@ struct dp_nv_fwd {
 	struct dp_nv_peer peers[];
 };
 
-/* Learning key of 'mac' in the virtual subnet of local index 'idx':
- * apart from every VLAN's keys (dp_mac_key()) by bit 62. */
+/* Learning key of 'mac' in the virtual subnet of learning key 'idx':
+ * apart from every VLAN's keys (dp_mac_key()) by DP_MAC_KEY_NV. */
 static inline uint64_t
 dp_mac_key_nv(uint16_t idx, const uint8_t mac[6])
 {
-	return dp_mac_key(idx, mac) | 1ull << 62;
+	return dp_mac_key(idx, mac) | DP_MAC_KEY_NV;
 }
 
 /* ---- workers (nv_fwd.c) ---------------------------------------------- */

@@ -495,22 +495,23 @@ dp_nv_from_underlay(struct dp_worker *w, const struct dp_snapshot *snap,
 	if (is_neigh(pp)) {
 		struct nvgre_neigh_msg msg;
 
-		if (nvgre_neigh_parse(eth, m->data_len, &msg) !=
-		    NVGRE_NEIGH_OK)
-			return false;
 		/* Requests for our PAs, answers to our own requests. */
-		if (nvgre_local_pa_find(view, &msg.target) < 0 &&
-		    !mac_eq(msg.eth_dst, fwd->port_mac[in_slot]))
-			return false;
-		m->port = in_slot;
-		if (rte_ring_mp_enqueue(w->dp->nv_rx, m) != 0)
-			drop(w, in_slot, DP_DROP_NV_CONTROL_FULL, m);
-		return true;
+		if (nvgre_neigh_parse(eth, m->data_len, &msg) ==
+			    NVGRE_NEIGH_OK &&
+		    (nvgre_local_pa_find(view, &msg.target) >= 0 ||
+		     mac_eq(msg.eth_dst, fwd->port_mac[in_slot]))) {
+			m->port = in_slot;
+			if (rte_ring_mp_enqueue(w->dp->nv_rx, m) != 0)
+				drop(w, in_slot, DP_DROP_NV_CONTROL_FULL, m);
+			return true;
+		}
 	}
-	if (pp->ip_proto != IPPROTO_GRE_ ||
-	    !mac_eq(eth, fwd->port_mac[in_slot]))
+	if (!mac_eq(eth, fwd->port_mac[in_slot]))
 		return false;
-	decap(w, snap, fwd, view, in_slot, m);
+	if (pp->ip_proto == IPPROTO_GRE_)
+		decap(w, snap, fwd, view, in_slot, m);
+	else
+		drop(w, in_slot, DP_DROP_NV_HOST, m);
 	return true;
 }
 

@@ -137,6 +137,9 @@ gre1=$(json_get "$(stats A)" "[p for p in d['ports'] if p['name']=='uplink'][0][
 t_check "...switched locally: nothing sent on the underlay ($((gre1 - gre0)) frames)" \
 	test $((gre1 - gre0)) -le 1
 
+t_check "mac-table lists a1 and a4 learned in vsid 5001" bash -c \
+	"$VSCTL_BIN --socket $VS_TMP/A/controld.sock mac-table | grep -i $MA4 | grep -q 'vsid 5001 .*a4'"
+
 # ---- 2. ARP answered from the records ------------------------------------
 t_check "a1 learned b1's MAC from the switch's answer" \
 	bash -c "ip netns exec $VS_ID-a1 ip neigh show 10.0.0.12 | grep -qi $MB1"
