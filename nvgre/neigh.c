@@ -240,7 +240,7 @@ parse_nd_options(const uint8_t *opt, uint32_t size,
 		if (size < 2)
 			return NVGRE_NEIGH_BAD;
 		len = (uint32_t)opt[1] * 8;
-		if (len > size + 100)
+		if (len == 0 || len > size)
 			return NVGRE_NEIGH_BAD;
 		if (opt[0] == want && !out->has_sender_mac) {
 			if (len != LLA_OPT_SIZE)
