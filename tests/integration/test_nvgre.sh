@@ -26,6 +26,8 @@
 #   8. Bad input changes nothing.
 #   9. IPv6 PAs on an underlay VLAN, IPv6 CAs: neighbor discovery on both
 #      sides, tagged IPv6 tunnel frames.
+#  10. kill -9 of a vswitchd: the tables come back by replay, traffic
+#      resumes.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -67,6 +69,7 @@ for s in A B; do
 	vs_side $s
 	vs_start_controld
 	vs_start_vswitchd
+	eval "${s}_VSWITCHD=$VSWITCHD_PID"
 done
 
 on() { vs_side "$1"; shift; vsctl "$@"; }
@@ -268,6 +271,15 @@ t_check "tshark: the IPv6 tunnel frames are tagged 100, key 8001 << 8 | FlowID (
 nd=$(tshark -r "$T" -Y "icmpv6.type == 135 || icmpv6.type == 136" -T fields -e ipv6.src 2>/dev/null | sort -u | tr '\n' ' ')
 t_check "no neighbor discovery of the VMs on the underlay, only the PAs' ($nd)" \
 	bash -c "! grep -q 'fd00:8' <<<'$nd' && grep -q 'fd50::' <<<'$nd'"
+
+# ---- 10. kill -9 of vswitchd: controld replays the tables -----------------
+vs_side A
+vs_stop "$A_VSWITCHD" KILL
+vs_start_vswitchd
+ping1() { in_vm a1 ping -c 1 -W 1 10.0.0.12; }
+t_check "host A's vswitchd killed -9 and restarted: a1 reaches b1 again within 15 s" wait_until 15 ping1
+t_check "...the replayed tables are controld's (in sync)" test "$(json_get "$(on A --json nv status)" "d['in_sync']")" = True
+t_check "...routing works again" in_vm a1 ping -c 2 -i 0.2 -W 2 10.0.1.14
 
 # ---- 8. bad input ---------------------------------------------------------
 before=$(on A --json nv status)
