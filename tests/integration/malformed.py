@@ -225,6 +225,8 @@ class Corpus:
         when the frame's fate depends on rules these classes do not
         model (the caller draws another)."""
         r, n, vid, t, _, _ = self.parse(f)
+        if r is None and link_local(f):
+            r = 'link-local'
         if r is None:
             r, vlan = self.vlan(n, vid)
         if r:
@@ -245,6 +247,8 @@ class Corpus:
                 return None
             return 'drop', 'nv-host-traffic'
         # vsid: parse, VLAN (untagged mode), then the VSID's forwarding.
+        if r is None and link_local(f):
+            r = 'link-local'
         if r is None:
             r, _ = self.vlan(n, vid)
         if r:
@@ -264,6 +268,11 @@ class Corpus:
 
 
 # ---- classes ----------------------------------------------------------------
+
+def link_local(f):
+    """Groups 01:80:c2:00:00:00-0f: never forwarded (after parsing)."""
+    return f[0:5] == bytes.fromhex('0180c20000') and f[5] <= 0x0f
+
 
 def c_random(c, n, max_len):
     """Random bytes (after our MAC on the underlay, where anything else is
