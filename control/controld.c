@@ -36,6 +36,7 @@ struct ctld_options {
 	const char *group_name;         /* --group, or NULL */
 	const char *pidfile;            /* --pidfile, or NULL */
 	bool foreground;                /* --foreground: do not detach */
+	bool check;                     /* --check: validate the file, exit */
 };
 
 /* A listening socket's identity, so that exit unlinks only our own and
@@ -55,6 +56,7 @@ static int make_parent_dirs(const char *path);
 static int setup(struct ctld *d, const struct ctld_options *o,
 		 struct listener ls[2]);
 static int load_config(struct ctld *d);
+static int check_config(const char *path);
 static int listen_on(const char *path, gid_t group, bool set_group,
 		     struct listener *l);
 static int remove_stale_socket(const char *path);
@@ -94,6 +96,8 @@ main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 1;
+	if (o.check)
+		return check_config(o.config_path) < 0 ? 1 : 0;
 	install_signals(&run_mask);
 	if (setup(&d, &o, ls) < 0) {
 		cleanup(&d, ls);
@@ -202,6 +206,7 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -215,6 +220,7 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 		case 'f': o->foreground = true; break;
 		case 'g': o->group_name = optarg; break;
 		case 'p': o->pidfile = optarg; break;
+		case 'k': o->check = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -235,6 +241,7 @@ usage(FILE *out)
 		"usage: vswitch-controld [--config FILE] [--socket PATH]\n"
 		"                        [--dataplane-socket PATH] [--foreground]\n"
 		"                        [--group GROUP] [--pidfile FILE]\n"
+		"       vswitch-controld [--config FILE] --check\n"
 		"\n"
 		"  --config FILE            configuration (default %s)\n"
 		"  --socket PATH            control socket for vswitchctl\n"
@@ -243,7 +250,10 @@ usage(FILE *out)
 		"                           (default %s)\n"
 		"  --foreground             do not daemonize\n"
 		"  --group GROUP            members may change the configuration\n"
-		"  --pidfile FILE           write the process id to FILE\n",
+		"  --pidfile FILE           write the process id to FILE\n"
+		"  --check                  load and validate FILE as the\n"
+		"                           daemon would, print the verdict\n"
+		"                           and exit (0 valid, 1 not)\n",
 		DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_DP_SOCKET);
 }
 
@@ -312,6 +322,33 @@ load_config(struct ctld *d)
 			 d->config_path);
 	}
 	return 0;
+}
+
+/* --check: loads 'path' with the daemon's own loader and validation,
+ * touching nothing; prints what it holds or why it is refused.  Returns 0
+ * when valid, -1 when not (an absent file too: the daemon would create
+ * it, but there is nothing to check). */
+static int
+check_config(const char *path)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	char err[1024];
+	int rc;
+
+	if (!cfg) {
+		fprintf(stderr, "controld: out of memory\n");
+		return -1;
+	}
+	rc = ctl_config_load_file(path, cfg, err, sizeof err);
+	if (rc == 1)
+		fprintf(stderr, "controld: %s does not exist\n", path);
+	else if (rc < 0)
+		fprintf(stderr, "controld: %s\n", err);
+	else
+		printf("%s: valid, %u ports, %u teams\n", path, cfg->n_ports,
+		       cfg->n_teams);
+	ctl_config_free(cfg);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Creates a listening socket at 'path' with mode 0660 (group 'group' when
