@@ -24,6 +24,7 @@ port_field() { json_get "$(vsctl --json port-stats "$1")" "d['ports'][0]$2"; }
 link_is() { test "$(port_field "$1" "['link']")" = "$2"; }
 mempool() { json_get "$(vsctl --json show)" "d['mempool']$1"; }
 in_use() { mempool "['in_use']"; }
+rx_above() { test "$(port_field vh1 "['stats']['rx_packets']")" -gt "$1"; }
 
 vs_start_controld
 vs_start_vswitchd
@@ -65,6 +66,16 @@ vs_vm_bg vm3 "$VS_TMP/ping3.txt" ping -f -q -W 1 -c 100000000 $TP_IP
 PING3=$VS_BG_PID
 sleep 0.5
 
+# On a failure: what vh1 and testpmd count, twice, a second apart.
+diagnose() {
+	local k
+	for k in 1 2; do
+		echo "# vh1: $(json_get "$(vsctl --json port-stats vh1)" "(d['ports'][0]['link'], {k: v for k, v in d['ports'][0]['stats'].items() if k != 'drops'}, {k: v for k, v in d['ports'][0]['stats']['drops'].items() if v})")"
+		echo "# worker: $(json_get "$(vsctl --json queues)" "[(w['busy_cycles'], w['idle_cycles'], [(q['port'], q['packets']) for q in w['queues']]) for w in d['workers']]")"
+		tp "show port stats 0"
+		sleep 1
+	done
+}
 down_ms=() up_ms=() fwd_ms=() failed=0 peak=$base
 t_start=$(ms_now)
 for (( c = 1; c <= CYCLES; c++ )); do
@@ -81,8 +92,9 @@ for (( c = 1; c <= CYCLES; c++ )); do
 	fi
 	t2=$(ms_now)
 	# Forwarding again: echo replies from testpmd counted by vh1.
-	if ! wait_until 10 test "$(port_field vh1 "['stats']['rx_packets']")" -gt "$rx"; then
-		failed=$((failed + 1)); echo "cycle $c: nothing from testpmd after the reconnect"; break
+	if ! wait_until 10 rx_above "$rx"; then
+		failed=$((failed + 1)); echo "cycle $c: nothing from testpmd after the reconnect"
+		diagnose; break
 	fi
 	t3=$(ms_now)
 	down_ms+=($((t1 - t0))); up_ms+=($((t2 - t1))); fwd_ms+=($((t3 - t1)))
@@ -92,7 +104,7 @@ t_run=$(( $(ms_now) - t_start ))
 vs_bg_stop "$PING3" INT
 vs_bg_stop "$PING12" INT
 stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "median %d ms, max %d ms", a[int((NR+1)/2)], a[NR]}'; }
-echo "# $CYCLES disconnect/reconnect cycles in $t_run ms ($(( t_run / CYCLES )) ms each)"
+echo "# ${#fwd_ms[@]} disconnect/reconnect cycles in $t_run ms ($(( t_run / (${#fwd_ms[@]} + 1) )) ms each)"
 echo "#   link down after detach: $(stats "${down_ms[@]}"); up after attach: $(stats "${up_ms[@]}"); forwarding again after attach: $(stats "${fwd_ms[@]}")"
 loss12=$(grep -o '[0-9]* packets transmitted, [0-9]* received' "$VS_TMP/ping12.txt")
 loss3=$(grep -o '[0-9]* packets transmitted, [0-9]* received' "$VS_TMP/ping3.txt")
