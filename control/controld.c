@@ -324,12 +324,26 @@ setup(struct ctld *d, const struct ctld_options *o, struct listener ls[2])
 static int
 load_config(struct ctld *d)
 {
-	char err[1024];
+	char err[1024], *nv = NULL;
+	unsigned int n;
+	size_t len;
 	int rc;
 
 	d->cfg = ctl_config_new();
 	if (!d->cfg || make_parent_dirs(d->config_path) < 0)
 		return -1;
+	/* What a save cut short by a crash left behind. */
+	n = ctl_remove_stale_temps(d->config_path);
+	len = strlen(d->config_path);
+	if (len > 5 && !strcmp(d->config_path + len - 5, ".json"))
+		len -= 5;
+	if (asprintf(&nv, "%.*s.nv.json", (int) len, d->config_path) >= 0) {
+		n += ctl_remove_stale_temps(nv);
+		free(nv);
+	}
+	if (n)
+		ctld_log("removed %u temporary file(s) of interrupted saves "
+			 "next to %s", n, d->config_path);
 	rc = ctl_config_load_file(d->config_path, d->cfg, err, sizeof err);
 	if (rc < 0) {
 		CTLD_LOG(ERR, "%s", err);

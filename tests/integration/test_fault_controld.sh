@@ -232,5 +232,13 @@ t_check "vswitchd runs the final configuration's ports" dp_ports_agree
 t_check "...and its VLANs" dp_vlan_agrees
 strays=$(find "$(dirname "$VS_CONFIG")" -maxdepth 1 -name ".$(basename "$VS_CONFIG").*" | wc -l)
 echo "# temporary files left next to the configuration by kills: $strays"
+# A save cut short leaves its temporary file; controld removes them at
+# start.  One stands in for a kill mid-save.
+: >"$(dirname "$VS_CONFIG")/.$(basename "$VS_CONFIG").AbC123"
+vs_stop "$CONTROLD_PID" KILL
+vs_start_controld
+strays=$(find "$(dirname "$VS_CONFIG")" -maxdepth 1 -name ".$(basename "$VS_CONFIG").*" | wc -l)
+t_check "controld removed the temporary files of interrupted saves at start ($strays left)" \
+	test "$strays" -eq 0
 
 t_summary
