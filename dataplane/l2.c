@@ -253,6 +253,7 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 	uint16_t dst_port_cache = 0;    /* ...and its port, in this burst */
 	const struct dp_nv_fwd *fwd =
 		atomic_load_explicit(&w->dp->nv_fwd, memory_order_acquire);
+	struct dp_nv_burst nvb = { 0 };
 	bool underlay = fwd && (fwd->underlay[in_slot / 64] >>
 				(in_slot % 64) & 1);
 
@@ -317,7 +318,7 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			continue;
 		}
 		if (in_v->vsid) {
-			dp_nv_from_vm(w, snap, fwd, in_slot, m, &pp);
+			dp_nv_from_vm(w, snap, fwd, in_slot, m, &pp, &nvb);
 			continue;
 		}
 		dp_l2_learn(w, dp_mac_key(f.vlan, eth + 6), in_slot,

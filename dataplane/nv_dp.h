@@ -76,12 +76,22 @@ dp_mac_key_nv(uint16_t idx, const uint8_t mac[6])
 
 /* ---- workers (nv_fwd.c) ---------------------------------------------- */
 
+/* What repeats from frame to frame of one burst from one VM port, zeroed
+ * before the burst: the source last learned, and the destination last
+ * encapsulated with the PA it went to. */
+struct dp_nv_burst {
+	uint64_t src_cache;
+	uint64_t dst_key;
+	uint32_t dst_peer;
+};
+
 /* A frame from VM port 'in_slot' in a VSID, past the port's policies,
  * untagged: answered (ARP/ND), switched locally, routed or encapsulated.
  * Consumes 'm'. */
 void dp_nv_from_vm(struct dp_worker *w, const struct dp_snapshot *snap,
 		   const struct dp_nv_fwd *fwd, uint16_t in_slot,
-		   struct rte_mbuf *m, const struct dp_parsed *pp);
+		   struct rte_mbuf *m, const struct dp_parsed *pp,
+		   struct dp_nv_burst *b);
 
 /* A frame from underlay port 'in_slot': true when it was for us (NVGRE,
  * ARP/ND for our PAs) and is consumed, false to switch it as usual. */

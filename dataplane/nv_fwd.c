@@ -176,12 +176,13 @@ replicate(struct dp_worker *w, const struct dp_snapshot *snap,
 }
 
 /* Unicast to 'dst' in 'vsid' (local entry 'pos'): a learned local port, a
- * record's PA, or replicated as unknown. */
+ * record's PA, or replicated as unknown.  'b', for a frame of a VM's
+ * burst, remembers an encapsulation for the next frames of the burst. */
 static void
 deliver(struct dp_worker *w, const struct dp_snapshot *snap,
 	const struct dp_nv_fwd *fwd, const struct nvgre_view *view,
 	uint32_t vsid, uint16_t pos, uint16_t in_slot, bool from_vm,
-	struct rte_mbuf *m)
+	struct rte_mbuf *m, struct dp_nv_burst *b)
 {
 	const uint8_t *dst = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct nvgre_hit hit;
@@ -201,6 +202,11 @@ deliver(struct dp_worker *w, const struct dp_snapshot *snap,
 	}
 	if (from_vm && view && nvgre_lookup_mac(view, vsid, dst, &hit) &&
 	    !hit.local) {
+		if (b && pos != DP_NV_NO_POS) {
+			b->dst_key = dp_mac_key_nv(snap->nv_local[pos].key,
+						   dst);
+			b->dst_peer = hit.peer;
+		}
 		encap_to(w, fwd, view, vsid, hit.peer, in_slot, m);
 		return;
 	}
@@ -330,7 +336,7 @@ route(struct dp_worker *w, const struct dp_snapshot *snap,
 			drop(w, in_slot, DP_DROP_NV_VSID_NOT_HERE, m);
 		else
 			deliver(w, snap, fwd, view, rh.vsid, pos, in_slot,
-				false, m);
+				false, m, NULL);
 		return;
 	}
 	encap_to(w, fwd, view, rh.vsid, hit.peer, in_slot, m);
@@ -347,17 +353,17 @@ is_neigh(const struct dp_parsed *pp)
 void
 dp_nv_from_vm(struct dp_worker *w, const struct dp_snapshot *snap,
 	      const struct dp_nv_fwd *fwd, uint16_t in_slot,
-	      struct rte_mbuf *m, const struct dp_parsed *pp)
+	      struct rte_mbuf *m, const struct dp_parsed *pp,
+	      struct dp_nv_burst *b)
 {
 	const struct dp_port_view *in_v = &snap->ports[in_slot];
 	const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct nvgre_view *view = fwd ? nvgre_db_view(fwd->db) : NULL;
-	uint64_t cache = 0;
 	uint32_t vsid = in_v->vsid;
 	uint16_t pos = in_v->nv_pos;
+	uint16_t key = snap->nv_local[pos].key;
 
-	dp_l2_learn(w, dp_mac_key_nv(snap->nv_local[pos].key, eth + 6),
-		    in_slot, &cache);
+	dp_l2_learn(w, dp_mac_key_nv(key, eth + 6), in_slot, &b->src_cache);
 	if (is_neigh(pp)) {
 		struct nvgre_neigh_msg msg;
 
@@ -388,11 +394,16 @@ dp_nv_from_vm(struct dp_worker *w, const struct dp_snapshot *snap,
 		replicate(w, snap, fwd, view, vsid, pos, in_slot, true, m);
 		return;
 	}
+	/* The next frame of the burst to where the last one went. */
+	if (b->dst_key && dp_mac_key_nv(key, eth) == b->dst_key) {
+		encap_to(w, fwd, view, vsid, b->dst_peer, in_slot, m);
+		return;
+	}
 	if (fwd && mac_eq(eth, fwd->gw_mac)) {
 		route(w, snap, fwd, view, vsid, in_slot, m, pp);
 		return;
 	}
-	deliver(w, snap, fwd, view, vsid, pos, in_slot, true, m);
+	deliver(w, snap, fwd, view, vsid, pos, in_slot, true, m, b);
 }
 
 /* A frame the sender routed (from the virtual gateway's MAC): its inner
@@ -481,7 +492,8 @@ decap(struct dp_worker *w, const struct dp_snapshot *snap,
 	if (inner[0] & 1)
 		flood_local(w, snap, pos, in_slot, m);
 	else
-		deliver(w, snap, fwd, view, d.vsid, pos, in_slot, false, m);
+		deliver(w, snap, fwd, view, d.vsid, pos, in_slot, false, m,
+			NULL);
 }
 
 bool
