@@ -47,8 +47,14 @@ class VswitchCandidate:
 
     def _spawn(self, name, cmd):
         log = open(os.path.join(self.workdir, name + ".log"), "ab")
+        # A session of its own, like OVS (--detach) and testpmd: with the
+        # kernel's autogroup scheduling each session shares a CPU as one
+        # entity, so in the runner's session vswitchd's worker would share
+        # its CPU 1 weight with pktgen's busy CPU 0 and get a fraction of
+        # what OVS's PMD gets whenever anything else runs on CPU 1.
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL,
+                             start_new_session=True)
         self.procs.append(p)
         return p
 
