@@ -130,14 +130,17 @@ class VswitchCandidate:
 
     def _nv_load(self, files):
         rss0, t0 = self.rss_kb(), time.time()
+        rss_steps = []
         for path in files:
             self.vsctl("nv", "import", path)
+            rss_steps.append(self.rss_kb())
         dt = time.time() - t0
         st = self.nv_status()
         self.nv_info = dict(import_s=round(dt, 2), files=len(files),
                             records=st["records"],
                             table_bytes=st["table_bytes"],
-                            rss_before_kb=rss0, rss_after_kb=self.rss_kb())
+                            rss_before_kb=rss0, rss_after_kb=self.rss_kb(),
+                            rss_per_import_kb=rss_steps)
 
     def phy_mac(self, port):
         """The MAC of external port 'port' (net_vhost's: 56:48:4f:53:54
