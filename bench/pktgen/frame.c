@@ -158,6 +158,30 @@ pg_frame_build(const struct pg_frame_spec *s, uint8_t *buf, size_t cap,
 	return 0;
 }
 
+int
+pg_arp_request_build(uint8_t *buf, size_t cap, const uint8_t sha[6],
+		     uint32_t spa, uint32_t tpa, int vlan)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	unsigned len = PG_MIN_SIZE - PG_FCS_LEN + (vlan >= 0 ? PG_VLAN_HLEN
+							     : 0);
+	uint8_t *p;
+
+	if (cap < len || vlan > 4095)
+		return -1;
+	memset(buf, 0, len);
+	p = put_eth(buf, bcast, sha, vlan, 0x0806);
+	pg_put16(p, 1);                 /* htype: Ethernet */
+	pg_put16(p + 2, 0x0800);        /* ptype: IPv4 */
+	p[4] = 6;
+	p[5] = 4;
+	pg_put16(p + 6, 1);             /* request */
+	memcpy(p + 8, sha, 6);
+	pg_put32(p + 14, spa);
+	pg_put32(p + 24, tpa);          /* tha (p + 18) stays zero */
+	return (int)len;
+}
+
 /* Sets the 16-bit length at 'field' to 'v', updating the checksum of the
  * IPv4 header at 'ip' when 'ip' is not NULL. */
 static void

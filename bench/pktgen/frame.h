@@ -86,6 +86,14 @@ uint16_t pg_cksum_update16(uint16_t cksum, uint16_t old, uint16_t new_);
 enum pg_stamp_kind pg_stamp_find(const uint8_t *frame, size_t len,
 				 bool tail_first, struct pg_stamp *out);
 
+/* Writes an ARP request (RFC 826; Ethernet/IPv4) into 'buf' of 'cap'
+ * bytes: broadcast from 'sha' [/802.1Q 'vlan' when >= 0], "who has 'tpa'?
+ * tell 'spa'" (host order), target hardware address zero, padded with
+ * zeros to the 60-byte minimum (64 with the FCS).  Returns the length
+ * without FCS, or -1 if 'cap' is too small or 'vlan' is above 4095. */
+int pg_arp_request_build(uint8_t *buf, size_t cap, const uint8_t sha[6],
+			 uint32_t spa, uint32_t tpa, int vlan);
+
 /* MAC address 'base' + 'n' in the low three bytes. */
 void pg_mac_add(uint8_t out[6], const uint8_t base[6], uint32_t n);
 

@@ -293,26 +293,6 @@ pg_tx_step(struct pg *g, struct pg_tx *t, uint64_t now)
 	t->n_pend -= sent;
 }
 
-/* A broadcast from destination MAC 'k' of rx port index 'rxi', no stamp. */
-static unsigned
-learn_frame(const struct pg *g, unsigned rxi, uint32_t k, uint8_t *buf)
-{
-	struct pg_frame_spec s;
-	struct pg_frame_layout l;
-
-	pg_flow_spec(&g->o, 0, rxi, k, PG_MIN_SIZE, &s);
-	memcpy(s.src, s.dst, 6);
-	memset(s.dst, 0xff, 6);
-	s.nvgre = false;
-	s.vlan = g->o.nvgre ? -1 : g->o.vlan;
-	s.dst_ip = 0xffffffffu;
-	s.stamp = PG_STAMP_COMPACT;
-	if (pg_frame_build(&s, buf, PG_FRAME_MAX, &l) < 0)
-		return 0;
-	memset(buf + l.stamp_off, 0, PG_CSTAMP_LEN);
-	return l.len;
-}
-
 static void
 poll_all_rx(struct pg *g)
 {
@@ -332,9 +312,9 @@ pg_learn(struct pg *g)
 		uint16_t pid = g->port_id[g->o.rx[r]];
 		uint32_t k = 0;
 
-		while (k < g->o.dst_macs &&
+		while (k < pg_learn_count(&g->o) &&
 		       rte_get_tsc_cycles() < deadline) {
-			unsigned n = g->o.dst_macs - k, off = 0;
+			unsigned n = pg_learn_count(&g->o) - k, off = 0;
 
 			if (n > PG_BURST)
 				n = PG_BURST;
@@ -343,9 +323,12 @@ pg_learn(struct pg *g)
 				continue;
 			}
 			for (unsigned i = 0; i < n; i++) {
-				unsigned len = learn_frame(g, r, k + i,
-					rte_pktmbuf_mtod(pkts[i], uint8_t *));
+				int len = pg_learn_frame(&g->o, r, k + i,
+					rte_pktmbuf_mtod(pkts[i], uint8_t *),
+					pkts[i]->buf_len - pkts[i]->data_off);
 
+				if (len < 0)
+					len = 0;
 				pkts[i]->data_len = (uint16_t)len;
 				pkts[i]->pkt_len = len;
 			}
@@ -368,6 +351,24 @@ pg_learn(struct pg *g)
 	while (rte_get_tsc_cycles() < deadline)
 		poll_all_rx(g);
 	return 0;
+}
+
+int
+pg_hold(struct pg *g)
+{
+	uint64_t deadline = rte_get_tsc_cycles() + PG_HOLD_S * g->hz;
+
+	printf("pktgen: holding: SIGUSR1 starts the warm-up\n");
+	fflush(stdout);
+	while (!pg_go && !pg_stop) {
+		if (rte_get_tsc_cycles() >= deadline) {
+			fprintf(stderr, "pktgen: --hold: no SIGUSR1 in %d s\n",
+				PG_HOLD_S);
+			return -1;
+		}
+		poll_all_rx(g);
+	}
+	return pg_stop ? -1 : 0;
 }
 
 int

@@ -23,12 +23,15 @@
 #define LINK_WAIT_MS 10000
 
 volatile sig_atomic_t pg_stop;
+volatile sig_atomic_t pg_go;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	pg_stop = 1;
+	if (sig == SIGUSR1)
+		pg_go = 1;
+	else
+		pg_stop = 1;
 }
 
 /* Zero every data room once: generated frames copy only their headers,
@@ -135,6 +138,8 @@ run(struct pg *g)
 
 	if (g->o.learn)
 		pg_learn(g);
+	if (g->o.hold && pg_hold(g) < 0)
+		return -1;
 	if (g->o.rfc2544) {
 		struct rfc_ctx ctx = { g, trials };
 		struct pg_rfc_params p = {
@@ -224,6 +229,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
 	g.hz = rte_get_tsc_hz();
 	g.ns_per_cycle = 1e9 / (double)g.hz;
 

@@ -25,6 +25,10 @@ pg_usage(const char *prog)
 "  --flows N               distinct IPv4 5-tuples (default 1)\n"
 "  --src-macs N, --dst-macs N\n"
 "  --learn                 rx ports announce their MACs before warm-up\n"
+"  --learn-arp SPA,TPA[,N] ...with ARP requests instead: who has TPA? tell\n"
+"                          SPA + k, from --outer-src-mac + k, k < N (1)\n"
+"  --hold                  after learning, wait for SIGUSR1 (60 s at most)\n"
+"                          before the warm-up\n"
 "  --vlan V                802.1Q tag\n"
 "  --nvgre VSID,PA_SRC,PA_DST[,FLOWID]  [--vsids N]\n"
 "  --outer-dst-mac M, --outer-src-mac M\n"
@@ -177,13 +181,37 @@ parse_nvgre(const char *arg, struct pg_opts *o)
 	return 0;
 }
 
+static int
+parse_learn_arp(const char *arg, struct pg_opts *o)
+{
+	char buf[128], *f[4], *save = NULL, *tok;
+	int n = 0;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok && n < 4;
+	     tok = strtok_r(NULL, ",", &save))
+		f[n++] = tok;
+	if (n < 2 || n > 3 || tok)
+		return -1;
+	if (parse_ipv4(f[0], &o->arp_spa) < 0 ||
+	    parse_ipv4(f[1], &o->arp_tpa) < 0)
+		return -1;
+	o->arp_senders = 1;
+	if (n == 3 && parse_u32(f[2], 1, 65536, &o->arp_senders) < 0)
+		return -1;
+	o->learn_arp = o->learn = true;
+	return 0;
+}
+
 enum {
 	OPT_PORT = 256, OPT_TX, OPT_RX, OPT_SIZE, OPT_FLOWS, OPT_SRC_MACS,
 	OPT_DST_MACS, OPT_LEARN, OPT_VLAN, OPT_NVGRE, OPT_VSIDS,
 	OPT_OUTER_DST, OPT_OUTER_SRC, OPT_PCAP, OPT_RATE, OPT_LINE_RATE,
 	OPT_DURATION, OPT_WARMUP, OPT_DRAIN, OPT_JSON, OPT_PROGRESS,
 	OPT_NO_PROGRESS, OPT_RFC2544, OPT_LOSS_TOL, OPT_TRIAL, OPT_RESOLUTION,
-	OPT_DUMP, OPT_DUMP_COUNT,
+	OPT_DUMP, OPT_DUMP_COUNT, OPT_LEARN_ARP, OPT_HOLD,
 };
 
 static const struct option longopts[] = {
@@ -195,6 +223,8 @@ static const struct option longopts[] = {
 	{ "src-macs", required_argument, NULL, OPT_SRC_MACS },
 	{ "dst-macs", required_argument, NULL, OPT_DST_MACS },
 	{ "learn", no_argument, NULL, OPT_LEARN },
+	{ "learn-arp", required_argument, NULL, OPT_LEARN_ARP },
+	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "vlan", required_argument, NULL, OPT_VLAN },
 	{ "nvgre", required_argument, NULL, OPT_NVGRE },
 	{ "vsids", required_argument, NULL, OPT_VSIDS },
@@ -293,6 +323,13 @@ pg_opts_parse(int argc, char **argv, struct pg_opts *o, char *err,
 					    PG_MAX_MACS, a);
 			break;
 		case OPT_LEARN: o->learn = true; break;
+		case OPT_LEARN_ARP:
+			if (parse_learn_arp(a, o) < 0)
+				return fail(err, errsz, "--learn-arp: "
+					    "SPA,TPA[,N] (N 1-65536): '%s'",
+					    a);
+			break;
+		case OPT_HOLD: o->hold = true; break;
 		case OPT_VLAN:
 			if (parse_u32(a, 0, 4095, &v) < 0)
 				return fail(err, errsz, "--vlan: 0-4095: '%s'",
@@ -431,6 +468,40 @@ void
 pg_dst_mac(const struct pg_opts *o, unsigned rxi, uint32_t k, uint8_t mac[6])
 {
 	pg_mac_add(mac, dst_mac_base, rxi * o->dst_macs + k);
+}
+
+uint32_t
+pg_learn_count(const struct pg_opts *o)
+{
+	return o->learn_arp ? o->arp_senders : o->dst_macs;
+}
+
+int
+pg_learn_frame(const struct pg_opts *o, unsigned rxi, uint32_t k,
+	       uint8_t *buf, size_t cap)
+{
+	struct pg_frame_spec s;
+	struct pg_frame_layout l;
+	int vlan = o->nvgre ? -1 : o->vlan;
+
+	if (o->learn_arp) {
+		uint8_t sha[6];
+
+		pg_mac_add(sha, o->outer_src_mac, k);
+		return pg_arp_request_build(buf, cap, sha, o->arp_spa + k,
+					    o->arp_tpa, o->vlan);
+	}
+	pg_flow_spec(o, 0, rxi, k, PG_MIN_SIZE, &s);
+	memcpy(s.src, s.dst, 6);
+	memset(s.dst, 0xff, 6);
+	s.nvgre = false;
+	s.vlan = vlan;
+	s.dst_ip = 0xffffffffu;
+	s.stamp = PG_STAMP_COMPACT;
+	if (pg_frame_build(&s, buf, cap, &l) < 0)
+		return -1;
+	memset(buf + l.stamp_off, 0, PG_CSTAMP_LEN);
+	return l.len;
 }
 
 void

@@ -27,6 +27,12 @@ struct pg_opts {
 	bool imix;
 	uint32_t flows, src_macs, dst_macs;
 	bool learn;
+	/* --learn-arp: rx ports learn with ARP requests "who has arp_tpa?
+	 * tell arp_spa + k" from outer_src_mac + k, k < arp_senders. */
+	bool learn_arp;
+	uint32_t arp_spa, arp_tpa;   /* host order */
+	uint32_t arp_senders;
+	bool hold;                   /* wait for SIGUSR1 before the warm-up */
 	int vlan;                 /* -1: untagged */
 	bool nvgre;
 	uint32_t vsid, vsids;
@@ -77,6 +83,15 @@ enum pg_stamp_kind pg_opts_stamp(const struct pg_opts *o);
  *   VSID vsid + flow % vsids. */
 void pg_flow_spec(const struct pg_opts *o, unsigned txi, unsigned rxi,
 		  uint32_t flow, unsigned size, struct pg_frame_spec *s);
+
+/* Learning frame 'k' (k < pg_learn_count()) of the rx port at index
+ * 'rxi' into 'buf' of 'cap' bytes: a broadcast from its destination MAC
+ * 'k' (no stamp), or with --learn-arp the ARP request of sender 'k'.
+ * Returns the length without FCS, or -1. */
+int pg_learn_frame(const struct pg_opts *o, unsigned rxi, uint32_t k,
+		   uint8_t *buf, size_t cap);
+/* How many learning frames each rx port sends. */
+uint32_t pg_learn_count(const struct pg_opts *o);
 
 /* Destination MAC 'k' of the rx port at index 'rxi'. */
 void pg_dst_mac(const struct pg_opts *o, unsigned rxi, uint32_t k,

@@ -14,6 +14,7 @@
 #include "bench/pktgen/stats.h"
 
 #define PG_BURST 32
+#define PG_HOLD_S 60             /* --hold: longest wait for SIGUSR1 */
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -124,6 +125,7 @@ struct pg {
 };
 
 extern volatile sig_atomic_t pg_stop;
+extern volatile sig_atomic_t pg_go;       /* SIGUSR1 (--hold) */
 
 /* gen.c */
 int pg_gen_init(struct pg *g, char *err, size_t errsz);
@@ -133,6 +135,7 @@ unsigned pg_gen_frame(const struct pg *g, struct pg_tx *t, uint8_t *dst,
 void pg_tx_step(struct pg *g, struct pg_tx *t, uint64_t now);
 void pg_tx_flush_pending(struct pg_tx *t);
 int pg_learn(struct pg *g);
+int pg_hold(struct pg *g);
 int pg_dump_pcap(struct pg *g, char *err, size_t errsz);
 
 /* rx.c */

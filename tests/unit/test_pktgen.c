@@ -386,6 +386,41 @@ Test(find, foreign_and_truncated)
 	cr_assert_eq(pg_stamp_find(b, l.len, false, &st), PG_STAMP_NONE);
 }
 
+Test(frame, arp_request)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t b[128], zero[6] = { 0 };
+
+	memset(b, 0xee, sizeof(b));
+	cr_assert_eq(pg_arp_request_build(b, sizeof(b), mac_a, 0xc0a83c02,
+					  0xc0a83c01, -1), 60);
+	cr_assert_eq(memcmp(b, bcast, 6), 0, "broadcast");
+	cr_assert_eq(memcmp(b + 6, mac_a, 6), 0);
+	cr_assert_eq(pg_get16(b + 12), 0x0806);
+	cr_assert_eq(pg_get16(b + 14), 1, "htype Ethernet");
+	cr_assert_eq(pg_get16(b + 16), 0x0800, "ptype IPv4");
+	cr_assert(b[18] == 6 && b[19] == 4);
+	cr_assert_eq(pg_get16(b + 20), 1, "request");
+	cr_assert_eq(memcmp(b + 22, mac_a, 6), 0, "sender MAC");
+	cr_assert_eq(pg_get32(b + 28), 0xc0a83c02, "sender IP");
+	cr_assert_eq(memcmp(b + 32, zero, 6), 0, "target MAC unknown");
+	cr_assert_eq(pg_get32(b + 38), 0xc0a83c01, "target IP");
+	for (int i = 42; i < 60; i++)
+		cr_assert_eq(b[i], 0, "padding byte %d", i);
+	cr_assert_eq(b[60], 0xee, "nothing written past the frame");
+
+	cr_assert_eq(pg_arp_request_build(b, sizeof(b), mac_a, 1, 2, 100), 64);
+	cr_assert_eq(pg_get16(b + 12), 0x8100);
+	cr_assert_eq(pg_get16(b + 14), 100);
+	cr_assert_eq(pg_get16(b + 16), 0x0806);
+	cr_assert_eq(pg_get32(b + 18 + 24), 2, "target IP after the tag");
+
+	cr_assert_eq(pg_arp_request_build(b, 59, mac_a, 1, 2, -1), -1);
+	cr_assert_eq(pg_arp_request_build(b, 63, mac_a, 1, 2, 5), -1);
+	cr_assert_eq(pg_arp_request_build(b, sizeof(b), mac_a, 1, 2, 4096),
+		     -1);
+}
+
 /* ---- scapy decodes what we build ---- */
 
 static void
@@ -857,6 +892,12 @@ Test(opts, bad)
 		"--port a --port b stray",
 		"--port a --port b --loss-tolerance 101",
 		"--port a --port b --resolution 0",
+		"--port a --port b --learn-arp 10.0.0.1",
+		"--port a --port b --learn-arp 10.0.0.1,10.0.0.300",
+		"--port a --port b --learn-arp 10.0.0.1,10.0.0.2,0",
+		"--port a --port b --learn-arp 10.0.0.1,10.0.0.2,65537",
+		"--port a --port b --learn-arp 10.0.0.1,10.0.0.2,3,4",
+		"--port a --port b --hold=1",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -904,6 +945,49 @@ Test(opts, targets_and_macs)
 		     "tx index 1 has its own source MACs");
 	cr_assert_eq(parse(&o, "--port a --tx 0 --rx 0"), 0);
 	cr_assert_eq(pg_targets(&o, 0, t), 1, "loopback");
+}
+
+Test(opts, learn_frames)
+{
+	struct pg_opts o;
+	uint8_t b[128];
+	int len;
+
+	cr_assert_eq(parse(&o, "--port a --port b --dst-macs 3"), 0);
+	cr_assert(!o.learn && !o.learn_arp && !o.hold);
+	cr_assert_eq(pg_learn_count(&o), 3, "one broadcast per MAC");
+	len = pg_learn_frame(&o, 0, 2, b, sizeof(b));
+	cr_assert_eq(len, 60);
+	cr_assert_eq(b[0], 0xff, "broadcast");
+	cr_assert_eq(memcmp(b + 6, (uint8_t[]){ 2, 0, 0, 1, 0, 3 }, 6), 0,
+		     "from destination MAC 2 of rx index 0");
+	cr_assert_eq(pg_get16(b + 12), 0x0800);
+	cr_assert_eq(pg_stamp_find(b, (size_t)len, false,
+				   &(struct pg_stamp){ 0 }), PG_STAMP_NONE,
+		     "learning frames carry no stamp");
+
+	cr_assert_eq(parse(&o, "--port a --port b --dst-macs 3 --hold "
+			   "--outer-src-mac 02:aa:00:00:00:fe "
+			   "--learn-arp 192.168.60.2,192.168.60.1,4"), 0);
+	cr_assert(o.learn && o.learn_arp && o.hold, "--learn-arp implies learn");
+	cr_assert(o.arp_spa == 0xc0a83c02 && o.arp_tpa == 0xc0a83c01);
+	cr_assert_eq(pg_learn_count(&o), 4, "one request per sender");
+	len = pg_learn_frame(&o, 0, 3, b, sizeof(b));
+	cr_assert_eq(len, 60);
+	cr_assert_eq(pg_get16(b + 12), 0x0806);
+	cr_assert_eq(memcmp(b + 6, (uint8_t[]){ 2, 0xaa, 0, 0, 1, 1 }, 6), 0,
+		     "sender 3: --outer-src-mac + 3");
+	cr_assert_eq(memcmp(b + 22, b + 6, 6), 0);
+	cr_assert_eq(pg_get32(b + 28), 0xc0a83c05, "SPA + 3");
+	cr_assert_eq(pg_get32(b + 38), 0xc0a83c01);
+
+	cr_assert_eq(parse(&o, "--port a --port b --vlan 7 "
+			   "--learn-arp 10.0.0.2,10.0.0.1"), 0);
+	cr_assert_eq(pg_learn_count(&o), 1);
+	cr_assert_eq(pg_learn_frame(&o, 0, 0, b, sizeof(b)), 64,
+		     "tagged like the traffic");
+	cr_assert_eq(pg_get16(b + 14), 7);
+	cr_assert_eq(pg_learn_frame(&o, 0, 0, b, 40), -1);
 }
 
 Test(opts, devargs_rename)
