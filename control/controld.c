@@ -36,6 +36,7 @@ struct ctld_options {
 	const char *group_name;         /* --group, or NULL */
 	const char *pidfile;            /* --pidfile, or NULL */
 	bool foreground;                /* --foreground: do not detach */
+	int client_timeout_s;           /* --client-timeout */
 };
 
 /* A listening socket's identity, so that exit unlinks only our own and
@@ -74,6 +75,13 @@ static void client_io(struct ctld *d, struct ctld_client *c, short revents);
 static void client_close(struct ctld *d, struct ctld_client *c);
 static void client_send(struct ctld *d, struct ctld_client *c, json_t *msg);
 static void process_clients(struct ctld *d);
+static void expire_clients(struct ctld *d, uint64_t now_ms);
+static bool client_may_expire(const struct ctld *d,
+			      const struct ctld_client *c);
+static bool client_read_all(struct ctld_client *c);
+static void client_refuse(struct ctld *d, struct ctld_client *c,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static bool peer_may_change(const struct ctld *d, int fd,
 			    const struct ucred *cred);
 static bool peer_in_group(int fd, const struct ucred *cred, gid_t group);
@@ -87,6 +95,7 @@ main(int argc, char **argv)
 		.config_path = DEFAULT_CONFIG,
 		.socket_path = DEFAULT_SOCKET,
 		.dp_socket_path = DEFAULT_DP_SOCKET,
+		.client_timeout_s = CTLD_CLIENT_TIMEOUT_S,
 	};
 	struct listener ls[2] = {{0}};
 	sigset_t run_mask;
@@ -117,18 +126,6 @@ main(int argc, char **argv)
 }
 
 /* Shared with the other controld files. */
-
-void
-ctld_log(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(msg, sizeof msg, fmt, args);
-	va_end(args);
-	fprintf(stderr, "controld: %s\n", msg);
-}
 
 uint64_t
 ctld_now_ms(void)
@@ -176,6 +173,7 @@ client_send(struct ctld *d, struct ctld_client *c, json_t *msg)
 	int rc = msg ? ctl_rpc_conn_send(&c->conn, msg) : -ENOMEM;
 
 	json_decref(msg);
+	c->since_ms = ctld_now_ms();
 	if (rc == 0 && c->conn.out_len > CTLD_MAX_OUTPUT)
 		rc = -ENOBUFS;
 	if (rc == 0) {
@@ -184,7 +182,7 @@ client_send(struct ctld *d, struct ctld_client *c, json_t *msg)
 			rc = 0;
 	}
 	if (rc < 0) {
-		ctld_log("client pid %ld: cannot send a reply: %s",
+		CTLD_LOG(WARNING, "client pid %ld: cannot send a reply: %s",
 			 (long) c->pid, strerror(-rc));
 		client_close(d, c);
 	}
@@ -202,9 +200,12 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "client-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -215,6 +216,19 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 		case 'f': o->foreground = true; break;
 		case 'g': o->group_name = optarg; break;
 		case 'p': o->pidfile = optarg; break;
+		case 't':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0
+			    || v > CTLD_CLIENT_TIMEOUT_MAX) {
+				fprintf(stderr, "controld: --client-timeout: "
+					"'%s' is not a number of seconds "
+					"(0-%d)\n", optarg,
+					CTLD_CLIENT_TIMEOUT_MAX);
+				return -1;
+			}
+			o->client_timeout_s = (int) v;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -235,6 +249,7 @@ usage(FILE *out)
 		"usage: vswitch-controld [--config FILE] [--socket PATH]\n"
 		"                        [--dataplane-socket PATH] [--foreground]\n"
 		"                        [--group GROUP] [--pidfile FILE]\n"
+		"                        [--client-timeout SECONDS]\n"
 		"\n"
 		"  --config FILE            configuration (default %s)\n"
 		"  --socket PATH            control socket for vswitchctl\n"
@@ -243,8 +258,14 @@ usage(FILE *out)
 		"                           (default %s)\n"
 		"  --foreground             do not daemonize\n"
 		"  --group GROUP            members may change the configuration\n"
-		"  --pidfile FILE           write the process id to FILE\n",
-		DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_DP_SOCKET);
+		"  --pidfile FILE           write the process id to FILE\n"
+		"  --client-timeout SECONDS close a vswitchctl connection that\n"
+		"                           has not sent a whole request for\n"
+		"                           SECONDS (default %d; 0: never)\n"
+		"\n"
+		"Log levels: see 'vswitchctl log-level'.\n",
+		DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_DP_SOCKET,
+		CTLD_CLIENT_TIMEOUT_S);
 }
 
 /* Fills 'd' from 'o': absolute paths, the group, the configuration and
@@ -259,19 +280,21 @@ setup(struct ctld *d, const struct ctld_options *o, struct listener ls[2])
 	for (int i = 0; i < CTLD_MAX_CLIENTS; i++)
 		d->clients[i].conn.fd = -1;
 	d->next_id = 1;
+	d->client_timeout_ms = o->client_timeout_s * 1000;
 	d->config_path = absolute_path(o->config_path);
 	d->socket_path = absolute_path(o->socket_path);
 	d->dp_socket_path = absolute_path(o->dp_socket_path);
 	if (!d->config_path || !d->socket_path || !d->dp_socket_path)
 		return -1;
 	if (!strcmp(d->socket_path, d->dp_socket_path)) {
-		ctld_log("--socket and --dataplane-socket must differ");
+		CTLD_LOG(ERR, "--socket and --dataplane-socket must differ");
 		return -1;
 	}
 	if (o->group_name) {
 		gr = getgrnam(o->group_name);
 		if (!gr) {
-			ctld_log("--group: unknown group '%s'", o->group_name);
+			CTLD_LOG(ERR, "--group: unknown group '%s'",
+				 o->group_name);
 			return -1;
 		}
 		d->group_name = o->group_name;
@@ -299,13 +322,13 @@ load_config(struct ctld *d)
 		return -1;
 	rc = ctl_config_load_file(d->config_path, d->cfg, err, sizeof err);
 	if (rc < 0) {
-		ctld_log("%s", err);
+		CTLD_LOG(ERR, "%s", err);
 		return -1;
 	}
 	if (rc == 1) {
 		if (ctl_config_save_file(d->config_path, d->cfg, err,
 					 sizeof err) < 0) {
-			ctld_log("%s", err);
+			CTLD_LOG(ERR, "%s", err);
 			return -1;
 		}
 		ctld_log("%s did not exist: created an empty configuration",
@@ -325,7 +348,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	int fd, rc;
 
 	if (strlen(path) >= sizeof sa.sun_path) {
-		ctld_log("%s: longer than %zu bytes", path,
+		CTLD_LOG(ERR, "%s: longer than %zu bytes", path,
 			 sizeof sa.sun_path - 1);
 		return -1;
 	}
@@ -334,7 +357,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		ctld_log("socket: %s", strerror(errno));
+		CTLD_LOG(ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	old_mask = umask(0117);
@@ -343,7 +366,7 @@ listen_on(const char *path, gid_t group, bool set_group, struct listener *l)
 	if (rc < 0 || chmod(path, 0660) < 0
 	    || (set_group && chown(path, (uid_t) -1, group) < 0)
 	    || listen(fd, 64) < 0 || stat(path, &st) < 0) {
-		ctld_log("%s: %s", path, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -363,10 +386,10 @@ remove_stale_socket(const char *path)
 	int fd, rc;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (ctld_log("%s: %s", path,
+		return errno == ENOENT ? 0 : (CTLD_LOG(ERR, "%s: %s", path,
 						       strerror(errno)), -1);
 	if (!S_ISSOCK(st.st_mode)) {
-		ctld_log("%s exists and is not a socket", path);
+		CTLD_LOG(ERR, "%s exists and is not a socket", path);
 		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -375,12 +398,12 @@ remove_stale_socket(const char *path)
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0) {
-		ctld_log("%s is in use (is another vswitch-controld running?)",
-			 path);
+		CTLD_LOG(ERR, "%s is in use (is another vswitch-controld "
+			 "running?)", path);
 		return -1;
 	}
 	if (unlink(path) < 0 && errno != ENOENT) {
-		ctld_log("%s: cannot remove stale socket: %s", path,
+		CTLD_LOG(ERR, "%s: cannot remove stale socket: %s", path,
 			 strerror(errno));
 		return -1;
 	}
@@ -396,7 +419,7 @@ absolute_path(const char *path)
 	if (path[0] == '/')
 		return strdup(path);
 	if (!getcwd(cwd, sizeof cwd) || asprintf(&abs, "%s/%s", cwd, path) < 0) {
-		ctld_log("%s: cannot make the path absolute", path);
+		CTLD_LOG(ERR, "%s: cannot make the path absolute", path);
 		return NULL;
 	}
 	return abs;
@@ -414,7 +437,7 @@ make_parent_dirs(const char *path)
 	for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			ctld_log("cannot create directory %s: %s", dir,
+			CTLD_LOG(ERR, "cannot create directory %s: %s", dir,
 				 strerror(errno));
 			rc = -1;
 			break;
@@ -439,14 +462,14 @@ daemonize(bool detach, const char *pidfile)
 	int status;
 
 	if (pidfile && fd < 0) {
-		ctld_log("%s: %s", pidfile, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", pidfile, strerror(errno));
 		return -1;
 	}
 	if (!detach)
 		return pidfile ? write_pid(fd, pidfile, getpid()) : 0;
 	pid = fork();
 	if (pid < 0) {
-		ctld_log("fork: %s", strerror(errno));
+		CTLD_LOG(ERR, "fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid > 0) {                          /* the starting process */
@@ -455,7 +478,7 @@ daemonize(bool detach, const char *pidfile)
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 	}
 	if (setsid() < 0 || (pid = fork()) < 0) {
-		ctld_log("cannot detach: %s", strerror(errno));
+		CTLD_LOG(ERR, "cannot detach: %s", strerror(errno));
 		_exit(1);
 	}
 	if (pid > 0) {                          /* the session leader */
@@ -478,7 +501,7 @@ write_pid(int fd, const char *pidfile, pid_t pid)
 	int length = snprintf(text, sizeof text, "%ld\n", (long) pid);
 
 	if (write(fd, text, (size_t) length) != length || close(fd) < 0) {
-		ctld_log("%s: %s", pidfile, strerror(errno));
+		CTLD_LOG(ERR, "%s: %s", pidfile, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -490,7 +513,7 @@ detach_stdio(void)
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (chdir("/") < 0 || fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
-		ctld_log("cannot detach: %s", strerror(errno));
+		CTLD_LOG(ERR, "cannot detach: %s", strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -537,13 +560,14 @@ run(struct ctld *d, const sigset_t *run_mask)
 		int rc = ppoll(fds, n, timeout < 0 ? NULL : &ts, run_mask);
 
 		if (rc < 0 && errno != EINTR) {
-			ctld_log("poll: %s", strerror(errno));
+			CTLD_LOG(ERR, "poll: %s", strerror(errno));
 			return -1;
 		}
 		if (rc > 0)
 			handle_events(d, fds, n);
 		ctld_dp_check_timeout(d, ctld_now_ms());
 		process_clients(d);
+		expire_clients(d, ctld_now_ms());
 	}
 	return 0;
 }
@@ -578,15 +602,30 @@ build_pollfds(struct ctld *d, struct pollfd *fds)
 	return n;
 }
 
+/* Until the pending request's deadline, or while nothing is pending, the
+ * first client's (expire_clients()); -1: none. */
 static int
 poll_timeout_ms(const struct ctld *d, struct timespec *ts)
 {
-	uint64_t now, left;
+	uint64_t now, left, deadline = UINT64_MAX;
 
-	if (d->pend.kind == CTLD_WAIT_NONE)
+	if (d->pend.kind != CTLD_WAIT_NONE) {
+		deadline = d->pend.deadline_ms;
+	} else {
+		for (int i = 0; i < CTLD_MAX_CLIENTS; i++) {
+			const struct ctld_client *c = &d->clients[i];
+
+			if (client_may_expire(d, c)
+			    && c->since_ms + (uint64_t) d->client_timeout_ms
+			       < deadline)
+				deadline = c->since_ms
+					   + (uint64_t) d->client_timeout_ms;
+		}
+	}
+	if (deadline == UINT64_MAX)
 		return -1;
 	now = ctld_now_ms();
-	left = d->pend.deadline_ms > now ? d->pend.deadline_ms - now : 0;
+	left = deadline > now ? deadline - now : 0;
 	ts->tv_sec = (time_t) (left / 1000);
 	ts->tv_nsec = (long) (left % 1000) * 1000000;
 	return (int) left;
@@ -629,7 +668,7 @@ accept_client(struct ctld *d)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		ctld_log("SO_PEERCRED: %s", strerror(errno));
+		CTLD_LOG(WARNING, "SO_PEERCRED: %s", strerror(errno));
 		close(fd);
 		return;
 	}
@@ -637,8 +676,18 @@ accept_client(struct ctld *d)
 		if (d->clients[i].conn.fd < 0)
 			c = &d->clients[i];
 	if (!c) {
-		ctld_log("%d clients connected: refusing pid %ld",
-			 CTLD_MAX_CLIENTS, (long) cred.pid);
+		static const char busy[] = "{\"jsonrpc\":\"2.0\",\"id\":null,"
+			"\"error\":{\"code\":-32000,\"message\":\"too many "
+			"clients: try again later\"}}\n";
+
+		CTLD_LOGC(RPC, WARNING, "%d clients connected: refusing pid "
+			  "%ld (uid %ld)", CTLD_MAX_CLIENTS, (long) cred.pid,
+			  (long) cred.uid);
+		/* A new socket takes this much: no need to wait. */
+		if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT)
+		    < 0)
+			CTLD_LOGC(RPC, DEBUG, "pid %ld: %s", (long) cred.pid,
+				  strerror(errno));
 		close(fd);
 		return;
 	}
@@ -646,6 +695,10 @@ accept_client(struct ctld *d)
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->may_change = peer_may_change(d, fd, &cred);
+	c->since_ms = ctld_now_ms();
+	CTLD_LOGC(RPC, DEBUG, "client pid %ld (uid %ld) connected%s",
+		  (long) c->pid, (long) c->uid,
+		  c->may_change ? "" : ", may not change");
 }
 
 static void
@@ -680,6 +733,7 @@ client_io(struct ctld *d, struct ctld_client *c, short revents)
 static void
 client_close(struct ctld *d, struct ctld_client *c)
 {
+	CTLD_LOGC(RPC, DEBUG, "client pid %ld closed", (long) c->pid);
 	if (d->pend.client == c)
 		d->pend.client = NULL;
 	ctld_capture_client_gone(d, c);
@@ -710,16 +764,86 @@ process_clients(struct ctld *d)
 				continue;
 			rc = ctl_rpc_conn_next(&c->conn, &line);
 			if (rc < 0) {
-				ctld_log("client pid %ld sent more than %u "
-					 "bytes in one message: closing",
-					 (long) c->pid, CTL_RPC_MAX_LINE);
-				client_close(d, c);
+				client_refuse(d, c, "request longer than %u "
+					      "bytes", CTL_RPC_MAX_LINE);
 			} else if (rc == 1) {
+				c->since_ms = ctld_now_ms();
 				ctld_dispatch(d, c, line);
 				progress = true;
 			}
 		}
 	}
+}
+
+/* Closes the connections that have not sent a whole request within
+ * --client-timeout of connecting or of their last answer: silent
+ * clients, and those that send a request a byte at a time.  While
+ * vswitchd works on a request, clients are not read (controld.h) and
+ * none expires; after, what a client sent meanwhile is read before it
+ * is judged. */
+static void
+expire_clients(struct ctld *d, uint64_t now_ms)
+{
+	if (d->pend.kind != CTLD_WAIT_NONE)
+		return;
+	for (int i = 0; i < CTLD_MAX_CLIENTS; i++) {
+		struct ctld_client *c = &d->clients[i];
+
+		if (!client_may_expire(d, c)
+		    || now_ms < c->since_ms + (uint64_t) d->client_timeout_ms
+		    || client_read_all(c))
+			continue;
+		client_refuse(d, c, "%s within %d s",
+			      ctl_rpc_conn_has_input(&c->conn)
+			      ? "request incomplete" : "no request",
+			      d->client_timeout_ms / 1000);
+	}
+}
+
+/* Whether 'c' is a connection expire_clients() judges: open, with
+ * nothing of its pending, no capture of its running. */
+static bool
+client_may_expire(const struct ctld *d, const struct ctld_client *c)
+{
+	return c->conn.fd >= 0 && d->client_timeout_ms > 0
+	       && d->pend.client != c && !ctld_capture_client_has(d, c);
+}
+
+/* Reads what 'c' has sent.  Returns true when a whole request is there
+ * (or the connection closed, which process_clients() handles). */
+static bool
+client_read_all(struct ctld_client *c)
+{
+	int rc;
+
+	while (!ctl_rpc_conn_has_line(&c->conn)) {
+		rc = ctl_rpc_conn_read(&c->conn);
+		if (rc == -EAGAIN)
+			return false;
+		if (rc <= 0)
+			return true;
+	}
+	return true;
+}
+
+/* Answers 'c' with an error (id null) saying why, and closes it. */
+static void
+client_refuse(struct ctld *d, struct ctld_client *c, const char *fmt, ...)
+{
+	char msg[256];
+	json_t *error;
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof msg, fmt, args);
+	va_end(args);
+	CTLD_LOGC(RPC, INFO, "client pid %ld (uid %ld): %s: closing",
+		  (long) c->pid, (long) c->uid, msg);
+	error = ctl_rpc_error(json_null(), CTL_RPC_INVALID_REQUEST, msg);
+	if (error && ctl_rpc_conn_send(&c->conn, error) == 0)
+		ctl_rpc_conn_flush(&c->conn);   /* what the socket takes */
+	json_decref(error);
+	client_close(d, c);
 }
 
 /* Peer credentials. */

@@ -3,7 +3,7 @@
  * vswitchctl methods), controld_apply.c (changes, combined answers),
  * controld_team.c (NIC teams), controld_capture.c (live captures) and
  * controld_nv.c (the network virtualization tables, kept apart from the
- * configuration).
+ * configuration) and controld_log.c (the log and its levels).
  *
  * Concurrency: none.  controld is one thread running one poll() loop, and
  * it talks to vswitchd one request at a time: while a request to vswitchd
@@ -19,11 +19,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <syslog.h>
 
 #include "control/config.h"
 #include "control/rpc.h"
 
 #define CTLD_MAX_CLIENTS 64
+#define CTLD_CLIENT_TIMEOUT_S 5         /* default of --client-timeout */
+#define CTLD_CLIENT_TIMEOUT_MAX 3600
 #define CTLD_DP_TIMEOUT_MS 10000        /* for every request to vswitchd */
 #define CTLD_MAX_OUTPUT (64u << 20)     /* queued reply bytes per client */
 #define CTLD_MAX_CAPTURES 8             /* as many as vswitchd runs */
@@ -33,7 +36,42 @@ struct ctld_client {
 	pid_t pid;                      /* from SO_PEERCRED */
 	uid_t uid;
 	bool may_change;                /* root, our own uid or --group */
+	uint64_t since_ms;              /* connected, or last request taken
+					 * or reply queued (CLOCK_MONOTONIC) */
 };
+
+/* controld's log components (docs/protocol.md "Log levels"), named
+ * "controld.NAME" on the command line: X(ID, NAME). */
+#define CTLD_FOREACH_LOG(X)                                               \
+	X(MAIN, "main")         /* start, stop, sockets, files */          \
+	X(RPC, "rpc")           /* vswitchctl clients and their requests */ \
+	X(DP, "dp")             /* the vswitchd connection */              \
+	X(APPLY, "apply")       /* configuration changes and replays */    \
+	X(CAPTURE, "capture")   /* live captures */                        \
+	X(NV, "nv")             /* the network virtualization store */
+
+enum ctld_log_component {
+#define CTLD_LOG_ENUM(ID, NAME) CTLD_LOG_##ID,
+	CTLD_FOREACH_LOG(CTLD_LOG_ENUM)
+#undef CTLD_LOG_ENUM
+	CTLD_LOG_N
+};
+
+/* The component that CTLD_LOG() and ctld_log() write under: a file
+ * defines CTLD_LOG_THIS before it includes this header to pick another
+ * one than CTLD_LOG_MAIN. */
+#ifndef CTLD_LOG_THIS
+#define CTLD_LOG_THIS CTLD_LOG_MAIN
+#endif
+
+/* CTLD_LOG(DEBUG, "fmt", ...): one line to standard error (the journal
+ * under systemd) when LEVEL (a syslog level without LOG_) is enabled for
+ * the file's component; ctld_log() is CTLD_LOG(NOTICE, ...). */
+#define CTLD_LOG(LEVEL, ...) \
+	ctld_log_at(CTLD_LOG_THIS, LOG_##LEVEL, __VA_ARGS__)
+#define CTLD_LOGC(COMPONENT, LEVEL, ...) \
+	ctld_log_at(CTLD_LOG_##COMPONENT, LOG_##LEVEL, __VA_ARGS__)
+#define ctld_log(...) CTLD_LOG(NOTICE, __VA_ARGS__)
 
 /* What the outstanding request to vswitchd is for. */
 enum ctld_wait {
@@ -50,6 +88,7 @@ enum ctld_wait {
 	CTLD_WAIT_NV_APPLY,     /* nv_apply of 'nv_change' */
 	CTLD_WAIT_NV_REPLAY,    /* one step of the NV replay */
 	CTLD_WAIT_NV_STATUS,    /* nv_counts for 'nv_status' */
+	CTLD_WAIT_LOG_LEVEL,    /* log_level, then ours for 'log_*' */
 };
 
 struct ctld_nv;
@@ -64,6 +103,9 @@ struct ctld_pending {
 	struct ctl_config *candidate;   /* CTLD_WAIT_APPLY: owned */
 	struct ctld_nv_change *nv_change;       /* CTLD_WAIT_NV_APPLY: owned */
 	char what[96];                  /* the change, for the log */
+	char log_pattern[64];           /* CTLD_WAIT_LOG_LEVEL: components
+					 * ("" all) to set once vswitchd has */
+	int log_level;                  /* ... to this level; -1: list */
 };
 
 /* A capture running in vswitchd, and who started it. */
@@ -81,6 +123,7 @@ struct ctld {
 	const char *dp_socket_path;     /* dataplane socket, absolute */
 	const char *group_name;         /* --group, or NULL */
 	gid_t group;                    /* with 'group_name' */
+	int client_timeout_ms;          /* --client-timeout; 0: none */
 	struct ctl_config *cfg;         /* current, as stored in the file */
 	int ctl_listen_fd;
 	int dp_listen_fd;
@@ -106,7 +149,6 @@ struct ctld_req {
 };
 
 /* controld.c */
-void ctld_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t ctld_now_ms(void);
 /* Send a reply to 'c' unless 'c' or 'id' is NULL; steal 'result'. */
 void ctld_reply(struct ctld *d, struct ctld_client *c, json_t *id,
@@ -165,6 +207,16 @@ void ctld_add_team(struct ctld *d, const struct ctld_req *r);
 void ctld_del_team(struct ctld *d, const struct ctld_req *r);
 void ctld_team_status(struct ctld *d, const struct ctld_req *r);
 
+/* controld_log.c: the log, and the log_level method.  vswitchd's
+ * components ("vswitchd.*") are vswitchd's to set and list: controld
+ * forwards those, and changes its own only once vswitchd has accepted. */
+void ctld_log_at(enum ctld_log_component component, int level,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool ctld_log_enabled(enum ctld_log_component component, int level);
+void ctld_log_level(struct ctld *d, const struct ctld_req *r);
+void ctld_log_complete(struct ctld *d, const struct ctld_pending *p,
+		       json_t *result, const char *error, bool lost);
+
 /* controld_capture.c: the capture methods ('r->fd' is capture_start's
  * to consume), the end of their requests to vswitchd, and the tie between
  * a capture and its client's connection. */
@@ -173,6 +225,9 @@ void ctld_capture_status(struct ctld *d, const struct ctld_req *r);
 void ctld_capture_stop(struct ctld *d, const struct ctld_req *r);
 void ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
 			   json_t *result, const char *error, bool lost);
+/* Whether 'c' started a capture that still runs. */
+bool ctld_capture_client_has(const struct ctld *d,
+			     const struct ctld_client *c);
 /* 'c' is closing: its captures are to be stopped. */
 void ctld_capture_client_gone(struct ctld *d, const struct ctld_client *c);
 /* With nothing pending: stops one capture whose client has gone. */

@@ -6,6 +6,7 @@
  * vswitchd accepted but the file cannot be written, the current
  * configuration is applied again so that vswitchd goes back to what the
  * file says. */
+#define CTLD_LOG_THIS CTLD_LOG_APPLY
 #include "control/controld.h"
 
 #include <stdio.h>
@@ -76,7 +77,7 @@ ctld_replay(struct ctld *d)
 
 	d->replay_wanted = false;
 	if (ctld_dp_call(d, "apply", apply_params(d->cfg, true), &p) < 0)
-		ctld_log("cannot send the configuration to vswitchd");
+		CTLD_LOG(ERR, "cannot send the configuration to vswitchd");
 }
 
 void
@@ -98,8 +99,8 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 		break;
 	case CTLD_WAIT_REVERT:
 		if (error)
-			ctld_log("cannot restore the stored configuration in "
-				 "vswitchd: %s", error);
+			CTLD_LOG(ERR, "cannot restore the stored "
+				 "configuration in vswitchd: %s", error);
 		break;
 	case CTLD_WAIT_SHOW:
 		ctld_reply(d, p.client, p.client_id,
@@ -117,6 +118,9 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 	case CTLD_WAIT_NV_REPLAY:
 	case CTLD_WAIT_NV_STATUS:
 		ctld_nv_complete(d, &p, result, error, lost);
+		break;
+	case CTLD_WAIT_LOG_LEVEL:
+		ctld_log_complete(d, &p, result, error, lost);
 		break;
 	case CTLD_WAIT_FORWARD:
 		if (result)
@@ -140,7 +144,7 @@ commit(struct ctld *d, const struct ctld_pending *p)
 
 	if (ctl_config_save_file(d->config_path, p->candidate, err,
 				 sizeof err) < 0) {
-		ctld_log("%s: not saved: %s", p->what, err);
+		CTLD_LOG(ERR, "%s: not saved: %s", p->what, err);
 		ctld_reply_error(d, p->client, p->client_id, CTL_RPC_FAILED,
 				 "cannot save the configuration: %s", err);
 		ctl_config_free(p->candidate);
@@ -160,7 +164,8 @@ revert(struct ctld *d)
 	struct ctld_pending p = { .kind = CTLD_WAIT_REVERT };
 
 	if (ctld_dp_call(d, "apply", apply_params(d->cfg, false), &p) < 0)
-		ctld_log("cannot restore the stored configuration in vswitchd");
+		CTLD_LOG(ERR, "cannot restore the stored configuration in "
+			 "vswitchd");
 }
 
 static void
@@ -192,7 +197,7 @@ complete_replay(json_t *result, const char *error)
 	size_t i, n_failed = 0;
 
 	if (error) {
-		ctld_log("replay failed: %s", error);
+		CTLD_LOG(ERR, "replay failed: %s", error);
 		return;
 	}
 	json_array_foreach(ports, i, port) {
@@ -206,7 +211,7 @@ complete_replay(json_t *result, const char *error)
 		if (status && !strcmp(status, "ok"))
 			continue;
 		n_failed++;
-		ctld_log("replay: port %s: %s", name ? name : "?",
+		CTLD_LOG(WARNING, "replay: port %s: %s", name ? name : "?",
 			 msg ? msg : "failed");
 	}
 	ctld_log("configuration replayed to vswitchd: %zu ports, %zu failed",

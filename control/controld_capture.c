@@ -12,6 +12,7 @@
  * ends every capture when its controld connection closes, so when
  * vswitchd goes away controld forgets them, but for an answer to their
  * clients' next capture_status or capture_stop that says what happened. */
+#define CTLD_LOG_THIS CTLD_LOG_CAPTURE
 #include "control/controld.h"
 
 #include <errno.h>
@@ -110,7 +111,7 @@ ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
 
 	if (p->kind == CTLD_WAIT_REAP) {
 		if (error)
-			ctld_log("%s: %s", p->what, error);
+			CTLD_LOG(WARNING, "%s: %s", p->what, error);
 		return;
 	}
 	if (error) {
@@ -133,6 +134,16 @@ ctld_capture_complete(struct ctld *d, const struct ctld_pending *p,
 	c->pid = p->client ? p->client->pid : 0;
 	ctld_log("capture %lld: %s", (long long) c->id, p->what);
 	ctld_reply(d, p->client, p->client_id, json_pack("{s:I}", "id", c->id));
+}
+
+bool
+ctld_capture_client_has(const struct ctld *d, const struct ctld_client *c)
+{
+	for (int i = 0; i < CTLD_MAX_CAPTURES; i++)
+		if (d->captures[i].id && d->captures[i].client == c
+		    && !d->captures[i].lost)
+			return true;
+	return false;
 }
 
 void
@@ -164,8 +175,8 @@ ctld_capture_reap(struct ctld *d)
 		ctld_log("%s", p.what);
 		if (ctld_dp_call(d, "capture_stop", json_pack("{s:I}", "id",
 							     c->id), &p) < 0)
-			ctld_log("capture %lld: cannot ask vswitchd to stop it",
-				 (long long) c->id);
+			CTLD_LOG(ERR, "capture %lld: cannot ask vswitchd to "
+				 "stop it", (long long) c->id);
 		memset(c, 0, sizeof *c);
 		return;
 	}

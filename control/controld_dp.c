@@ -1,6 +1,7 @@
 /* controld's side of the dataplane socket (docs/protocol.md, "controld ->
  * vswitchd methods"): one vswitchd at a time, a hello starts a full replay,
  * then one request at a time, each answered or timed out. */
+#define CTLD_LOG_THIS CTLD_LOG_DP
 #include "control/controld.h"
 
 #include <errno.h>
@@ -93,7 +94,7 @@ ctld_dp_check_timeout(struct ctld *d, uint64_t now_ms)
 		return;
 	snprintf(msg, sizeof msg, "vswitchd did not answer within %d s",
 		 CTLD_DP_TIMEOUT_MS / 1000);
-	ctld_log("%s", msg);
+	CTLD_LOG(WARNING, "%s", msg);
 	ctld_complete(d, NULL, msg, true);
 	if (kind == CTLD_WAIT_APPLY || kind == CTLD_WAIT_REVERT
 	    || kind == CTLD_WAIT_CAPTURE || kind == CTLD_WAIT_NV_APPLY

@@ -6,6 +6,7 @@
  * saved to the file and made current.  Any failure on the way frees the
  * candidate, so the current configuration and the file never see a change
  * that was not accepted. */
+#define CTLD_LOG_THIS CTLD_LOG_RPC
 #include "control/controld.h"
 
 #include <errno.h>
@@ -70,6 +71,7 @@ static const char *const add_team_params[] = {
 	NULL
 };
 static const char *const nv_ops_params[] = { "ops", NULL };
+static const char *const log_level_params[] = { "component", "level", NULL };
 static const char *const nv_list_params[] = {
 	"what", "vsid", "offset", "limit", NULL
 };
@@ -97,6 +99,8 @@ static const struct ctld_method methods[] = {
 	{ "nv_import", true, nv_ops_params, ctld_nv_import },
 	{ "nv_list", false, nv_list_params, ctld_nv_list },
 	{ "nv_status", false, no_params, ctld_nv_status },
+	/* A change when it sets a level: ctld_log_level() checks. */
+	{ "log_level", false, log_level_params, ctld_log_level },
 };
 
 static const struct ctld_method *find_method(struct ctld *d,
@@ -136,11 +140,16 @@ ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 	int code;
 
 	code = ctl_rpc_parse_request(line, &req, err, sizeof err);
+	if (code == CTL_RPC_PARSE_ERROR)
+		CTLD_LOG(INFO, "client pid %ld: invalid JSON (%s)",
+			 (long) c->pid, err);
 	if (code)
 		ctld_reply_error(d, c, req.id, code, "%s", err);
 	else
 		m = find_method(d, c, &req);
 	if (m) {
+		CTLD_LOG(DEBUG, "client pid %ld (uid %ld): %s", (long) c->pid,
+			 (long) c->uid, m->name);
 		r.id = req.id;
 		r.params = req.params;
 		if (check_params(d, m, &r)) {

@@ -21,6 +21,7 @@
  * request of its own, and the next one leaves from the answer to the last,
  * so no other request reaches vswitchd, nor changes the store, before the
  * replay is over. */
+#define CTLD_LOG_THIS CTLD_LOG_NV
 #include "control/controld.h"
 
 #include <errno.h>
@@ -91,12 +92,12 @@ ctld_nv_open(struct ctld *d)
 
 	d->nv = nv;
 	if (!nv || !(nv->store = ctl_nv_store_new())) {
-		ctld_log("out of memory");
+		CTLD_LOG(ERR, "out of memory");
 		return -1;
 	}
 	if (ctl_nv_file_open(d->config_path, nv->store, &nv->file, &info, err,
 			 sizeof err) < 0) {
-		ctld_log("%s", err);
+		CTLD_LOG(ERR, "%s", err);
 		return -1;
 	}
 	ctl_nv_store_counts(nv->store, &c);
@@ -107,8 +108,8 @@ ctld_nv_open(struct ctld *d)
 		 info.snapshot ? ctl_nv_file_snapshot_path(nv->file) : "none",
 		 info.snapshot_seq, info.replayed_txns, info.replayed_ops);
 	if (info.torn_line)
-		ctld_log("%s: line %lu was cut short by a crash before it was "
-			 "acknowledged: ignored",
+		CTLD_LOG(WARNING, "%s: line %lu was cut short by a crash "
+			 "before it was acknowledged: ignored",
 			 ctl_nv_file_journal_path(nv->file), info.torn_line);
 	if (info.compacted)
 		ctld_log("NV journal folded into %s",
@@ -369,7 +370,7 @@ change_commit(struct ctld *d, const struct ctld_pending *p)
 	char err[ERRSZ];
 
 	if (ctl_nv_file_append(d->nv->file, &c->txn, err, sizeof err) < 0) {
-		ctld_log("%s: not saved: %s", p->what, err);
+		CTLD_LOG(ERR, "%s: not saved: %s", p->what, err);
 		ctld_reply_error(d, p->client, p->client_id, CTL_RPC_FAILED,
 				 "cannot save the NV tables: %s", err);
 		change_free(d, c);
@@ -424,7 +425,7 @@ maybe_compact(struct ctld *d)
 	if (!ctl_nv_file_wants_compact(nv->file, nv->store))
 		return;
 	if (ctl_nv_file_compact(nv->file, nv->store, err, sizeof err) < 0)
-		ctld_log("NV journal not compacted: %s", err);
+		CTLD_LOG(WARNING, "NV journal not compacted: %s", err);
 	else
 		ctld_log("NV journal of %zu ops folded into %s in %" PRIu64
 			 " ms", ops, ctl_nv_file_snapshot_path(nv->file),
@@ -442,7 +443,7 @@ replay_step(struct ctld *d, json_t *result, const char *error)
 
 	(void) result;
 	if (error) {
-		ctld_log("NV replay failed: %s", error);
+		CTLD_LOG(ERR, "NV replay failed: %s", error);
 		return;
 	}
 	ctl_nv_store_counts(nv->store, &c);
@@ -469,8 +470,9 @@ replay_send(struct ctld *d, json_t *params)
 
 	d->nv->replay_steps++;
 	if (!params || ctld_dp_call(d, "nv_replay", params, &p) < 0)
-		ctld_log("NV replay: cannot send step %u to vswitchd, which "
-			 "keeps the NV tables it had", d->nv->replay_steps);
+		CTLD_LOG(ERR, "NV replay: cannot send step %u to vswitchd, "
+			 "which keeps the NV tables it had",
+			 d->nv->replay_steps);
 }
 
 static json_t *

@@ -4,6 +4,7 @@
  * then validated whole and applied by ctld_change() (controld_apply.c).
  * team_status is vswitchd's to answer; controld only checks that the team
  * exists and forwards the question. */
+#define CTLD_LOG_THIS CTLD_LOG_APPLY
 #include "control/controld.h"
 
 #include <errno.h>

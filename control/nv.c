@@ -478,7 +478,9 @@ ctl_nv_store_digest(const struct ctl_nv_store *s)
 		uint64_t h = ctl_nv_hash_bytes(&p->addr, sizeof p->addr, 1);
 
 		h = ctl_nv_hash_bytes(p->port, strlen(p->port), h ^ p->length);
-		sum += ctl_nv_hash_bytes(&p->vlan, sizeof p->vlan, h);
+		h = ctl_nv_hash_bytes(&p->vlan, sizeof p->vlan, h);
+		sum += p->flowid_fixed ? h ^ (0x100u | p->flowid) * 0x9e3779b97f4a7c15ull
+				       : h;
 	}
 	for (size_t i = 0; i < s->arr[T_PA_ROUTE].n; i++) {
 		const struct ctl_nv_pa_route *r = &PA_ROUTES(s)[i];

@@ -74,6 +74,11 @@ struct ctl_nv_pa {
 	uint8_t length;                 /* its subnet: 1-32 or 1-128 */
 	uint16_t vlan;                  /* 0: untagged, else 1-4094 */
 	char port[CTL_NAME_SIZE];       /* the external port it is on */
+	/* The FlowID of what is sent from it: a hash of the inner flow
+	 * (default), or with 'flowid_fixed' always 'flowid' (0 for peers
+	 * that accept only that, e.g. Open vSwitch's gre ports). */
+	bool flowid_fixed;
+	uint8_t flowid;
 };
 
 /* A provider route; the key is 'prefix'. */

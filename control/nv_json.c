@@ -18,7 +18,7 @@
 
 /* Keys of each op, "op" aside; those marked '!' are required. */
 static const char *const op_keys[CTL_NV_OP_N][MAX_KEYS] = {
-	[CTL_NV_OP_ADD_PA] = { "!port", "!address", "vlan" },
+	[CTL_NV_OP_ADD_PA] = { "!port", "!address", "vlan", "flowid" },
 	[CTL_NV_OP_DEL_PA] = { "!address" },
 	[CTL_NV_OP_ADD_PA_ROUTE] = { "!prefix", "!next_hop", "metric" },
 	[CTL_NV_OP_DEL_PA_ROUTE] = { "!prefix" },
@@ -251,6 +251,20 @@ decode_pa(struct decoder *d, bool add, struct ctl_nv_pa *pa)
 					       "vlan"), d->err, d->errsz) < 0))
 		return -EINVAL;
 	pa->vlan = (uint16_t) vlan;
+	if (json_object_get(d->obj, "flowid")) {
+		long long flowid;
+
+		if (get_int(d, "flowid", &flowid) < 0)
+			return -EINVAL;
+		if (flowid < 0 || flowid > 255) {
+			snprintf(d->err, d->errsz, "%s: %lld is not a FlowID "
+				 "(0-255)", ctl_field(field, d->path, "flowid"),
+				 flowid);
+			return -EINVAL;
+		}
+		pa->flowid_fixed = true;
+		pa->flowid = (uint8_t) flowid;
+	}
 	return 0;
 }
 
@@ -468,7 +482,9 @@ encode_fields(const struct ctl_nv_op *op, json_t *obj)
 		ok = ok && put(obj, "port", json_string(op->u.pa.port))
 		     && put(obj, "address", json_string(text))
 		     && (!op->u.pa.vlan || put(obj, "vlan",
-					      json_integer(op->u.pa.vlan)));
+					      json_integer(op->u.pa.vlan)))
+		     && (!op->u.pa.flowid_fixed || put(obj, "flowid",
+				json_integer(op->u.pa.flowid)));
 		break;
 	case CTL_NV_OP_DEL_PA:
 		ok = ok && put(obj, "address", ip_json(&op->u.pa.addr));

@@ -193,6 +193,23 @@ ctl_rpc_conn_has_output(const struct ctl_rpc_conn *c)
 	return c->out_start < c->out_len;
 }
 
+bool
+ctl_rpc_conn_has_input(const struct ctl_rpc_conn *c)
+{
+	return c->in_start < c->in_len;
+}
+
+bool
+ctl_rpc_conn_has_line(struct ctl_rpc_conn *c)
+{
+	size_t from = c->in_scanned > c->in_start ? c->in_scanned : c->in_start;
+
+	if (from < c->in_len && memchr(c->in + from, '\n', c->in_len - from))
+		return true;
+	c->in_scanned = c->in_len;      /* no '\n' up to here */
+	return c->in_len - c->in_start > CTL_RPC_MAX_LINE;
+}
+
 ssize_t
 ctl_rpc_recv(int sock, void *buf, size_t size, int *fd)
 {

@@ -89,6 +89,14 @@ int ctl_rpc_conn_flush(struct ctl_rpc_conn *c);
 
 bool ctl_rpc_conn_has_output(const struct ctl_rpc_conn *c);
 
+/* Whether bytes not yet handed out are buffered (a partial line, or
+ * lines ctl_rpc_conn_next() has not returned yet). */
+bool ctl_rpc_conn_has_input(const struct ctl_rpc_conn *c);
+
+/* Whether ctl_rpc_conn_next() would hand out a line now, or fail: a whole
+ * line is buffered, or more than CTL_RPC_MAX_LINE bytes of one. */
+bool ctl_rpc_conn_has_line(struct ctl_rpc_conn *c);
+
 /* Socket helpers for peers that do their own buffering (vswitchd).
  * ctl_rpc_recv() is recv() that also returns in '*fd' the first descriptor
  * the bytes carried (-1 when none; others are closed), close-on-exec.

@@ -251,6 +251,9 @@ static const struct cmd commands[] = {
 	{ "nv", NULL, "SUBCOMMAND", false, "network virtualization: provider "
 	  "addresses, lookup records, routes (see 'nv --help')", no_opts,
 	  NULL, NULL, NULL, false, ctl_nv_main },
+	{ "log-level", NULL, "[COMPONENT [LEVEL]]", false, "list the daemons' "
+	  "log levels, or set one (see 'log-level --help')", no_opts, NULL,
+	  NULL, NULL, false, ctl_log_level_main },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -726,9 +729,15 @@ ctl_cli_exchange(struct ctl_rpc_conn *conn, json_t **reply, char *err,
 			continue;
 		if (pfd.revents & POLLOUT) {
 			rc = ctl_rpc_conn_flush(conn);
-			if (rc < 0 && rc != -EAGAIN)
+			if (rc == -EPIPE || rc == -ECONNRESET) {
+				/* controld closed, maybe saying why first
+				 * ("too many clients"): read that. */
+				conn->out_start = conn->out_len = 0;
+				pfd.revents |= POLLIN;
+			} else if (rc < 0 && rc != -EAGAIN) {
 				return ctl_cli_errf(err, errsz, "cannot send the "
 					    "request: %s", strerror(-rc));
+			}
 		}
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;

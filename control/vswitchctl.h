@@ -46,6 +46,10 @@ int ctl_capture_run(const char *socket_path, bool json, json_t *params);
  * options itself ('argv' starts after "nv"). */
 int ctl_nv_main(const char *socket_path, bool json, int argc, char **argv);
 
+/* vswitchctl_log.c: the "log-level" command ('argv' starts after it). */
+int ctl_log_level_main(const char *socket_path, bool json, int argc,
+		       char **argv);
+
 void ctl_print_show(json_t *result);
 void ctl_print_list_ports(json_t *result);
 void ctl_print_port_stats(json_t *result);

@@ -30,6 +30,7 @@ enum nv_arg {
 	NA_IP,                  /* an address, sent normalized */
 	NA_PREFIX,              /* a prefix without host bits */
 	NA_VLAN,                /* 1-4094, sent as an integer */
+	NA_FLOWID,              /* 0-255, sent as an integer */
 	NA_VSID,                /* 4096-16777214, sent as an integer */
 	NA_MAC,                 /* unicast, sent normalized */
 	NA_RULE,                /* encap or l2only */
@@ -90,6 +91,8 @@ static const struct nv_opt add_pa_opts[] = {
 	  "the provider address and its subnet, e.g. 192.168.1.10/24" },
 	{ "--vlan", "ID", "vlan", NA_VLAN, false,
 	  "the underlay VLAN (1-4094; default untagged)" },
+	{ "--flowid", "N", "flowid", NA_FLOWID, false,
+	  "send FlowID N (0-255) from it; default: a hash of the inner flow" },
 	{ NULL },
 };
 static const struct nv_opt del_pa_opts[] = {
@@ -395,6 +398,15 @@ parse_value(const struct nv_opt *opt, const char *s, json_t *params,
 			rc = ctl_nv_check_vsid(n, f, err, errsz);
 		v = json_integer(n);
 		break;
+	case NA_FLOWID:
+		rc = parse_number(s, f, &n, err, errsz);
+		if (rc == 0 && (n < 0 || n > 255)) {
+			snprintf(err, errsz, "%s: %lld is not a FlowID (0-255)",
+				 f, n);
+			rc = -EINVAL;
+		}
+		v = json_integer(n);
+		break;
 	case NA_METRIC:
 		rc = parse_number(s, f, &n, err, errsz);
 		if (rc == 0)
@@ -684,12 +696,13 @@ run_list_routes(struct session *s, json_t *params)
 static int
 run_list_pa(struct session *s, json_t *params)
 {
-	static const char *const header[] = { "ADDRESS", "PORT", "VLAN" };
+	static const char *const header[] = { "ADDRESS", "PORT", "VLAN",
+					      "FLOWID" };
 	json_t *list;
 
 	if (list_small(s, params, "pa", "pas", &list) != 0)
 		return 1;
-	print_small_table(list, 3, header, pa_row);
+	print_small_table(list, 4, header, pa_row);
 	json_decref(list);
 	return 0;
 }
@@ -705,6 +718,47 @@ run_list_pa_routes(struct session *s, json_t *params)
 	print_small_table(list, 3, header, pa_route_row);
 	json_decref(list);
 	return 0;
+}
+
+/* What vswitchd's data path does with the tables. */
+static void
+print_dataplane(json_t *dp)
+{
+	json_t *peers = json_object_get(dp, "peers");
+	json_t *u = json_object_get(dp, "underlay");
+	json_t *nh, *drops, *v;
+	const char *key;
+	size_t i;
+
+	if (!json_is_true(json_object_get(dp, "active"))) {
+		printf("data path: no tables yet\n");
+		return;
+	}
+	printf("data path: %lld records in %lld VSIDs, %lld bytes of tables, "
+	       "version %lld\n", num(dp, "records"), num(dp, "vsids"),
+	       num(dp, "table_bytes"), num(dp, "version"));
+	printf("  inner MTU %lld, virtual gateway MAC %s\n",
+	       num(dp, "inner_mtu"), str(dp, "gateway_mac"));
+	printf("  remote PAs: %lld ready, %lld resolving, %lld unreachable\n",
+	       num(peers, "ready"), num(peers, "unresolved"),
+	       num(peers, "unreachable"));
+	json_array_foreach(json_object_get(dp, "next_hops"), i, nh) {
+		printf("  next hop %s on %s", str(nh, "address"),
+		       str(nh, "port"));
+		if (num(nh, "vlan"))
+			printf(" vlan %lld", num(nh, "vlan"));
+		if (json_is_string(json_object_get(nh, "mac")))
+			printf(": %s at %s (%lld s left)\n", str(nh, "state"),
+			       str(nh, "mac"), num(nh, "expires_ms") / 1000);
+		else
+			printf(": %s\n", str(nh, "state"));
+	}
+	printf("  underlay ARP/ND: %lld received, %lld answered, %lld asked\n",
+	       num(u, "neigh_rx"), num(u, "answered"), num(u, "requests"));
+	drops = json_object_get(dp, "decap_drops");
+	json_object_foreach(drops, key, v)
+		printf("  NVGRE refused: %s %lld\n", key,
+		       (long long) json_integer_value(v));
 }
 
 static int
@@ -731,6 +785,8 @@ run_status(struct session *s, json_t *params)
 		print_counts("vswitchd", json_object_get(result, "vswitchd"));
 		printf("%s\n", json_is_true(json_object_get(result, "in_sync"))
 		       ? "in sync" : "NOT in sync");
+		print_dataplane(json_object_get(json_object_get(result,
+			"vswitchd"), "dataplane"));
 	} else {
 		printf("vswitchd: not connected\n");
 	}
@@ -988,6 +1044,10 @@ pa_row(json_t *item, char cells[][64])
 		snprintf(cells[2], 64, "%lld", num(item, "vlan"));
 	else
 		snprintf(cells[2], 64, "untagged");
+	if (json_object_get(item, "flowid"))
+		snprintf(cells[3], 64, "%lld", num(item, "flowid"));
+	else
+		snprintf(cells[3], 64, "hash");
 }
 
 static void

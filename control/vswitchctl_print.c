@@ -87,6 +87,15 @@ ctl_print_show(json_t *result)
 							str(port, "name")));
 		table_print(&t, "");
 	}
+	json_array_foreach(states, i, port) {
+		if (json_is_integer(json_object_get(port, "inner_mtu"))) {
+			printf("network virtualization: inner MTU %lld (VMs in "
+			       "a VSID: largest IP packet that fits the "
+			       "underlay encapsulated)\n",
+			       num(port, "inner_mtu"));
+			break;
+		}
+	}
 	if (json_array_size(teams)) {
 		json_t *team;
 
@@ -160,8 +169,13 @@ ctl_print_mac_table(json_t *result)
 	json_array_foreach(entries, i, e) {
 		bool is_static = json_is_true(json_object_get(e, "static"));
 
+		if (json_is_integer(json_object_get(e, "vsid")))
+			snprintf(vlan, sizeof vlan, "vsid %lld",
+				 num(e, "vsid"));
+		else
+			num_text(e, "vlan", vlan);
 		table_row(&t, (const char *[]) {
-			num_text(e, "vlan", vlan), str(e, "mac"), str(e, "port"),
+			vlan, str(e, "mac"), str(e, "port"),
 			is_static ? "static" : "dynamic",
 			is_static ? "-" : num_text(e, "age_s", age) });
 	}

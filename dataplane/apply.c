@@ -6,12 +6,15 @@
  * anything else moved), then one publish makes every change visible at
  * once, then removed ports are closed after the grace period, then ports
  * whose attachment changed are opened again. */
+#define DP_LOG_THIS DP_LOG_APPLY
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/log.h"
 #include "dataplane/teamport.h"
 
@@ -283,7 +286,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 		    same_team(p, next, c)) {
 			/* An unplugged port forgets its MACs, as a VLAN
 			 * change does. */
-			if (!same_vlan(&p->cfg, c) ||
+			if (!same_vlan(&p->cfg, c) || p->cfg.vsid != c->vsid ||
 			    (c->disconnected && !p->cfg.disconnected))
 				reflush[n_reflush++] = p->slot;
 			if (!same_limits(&p->cfg, c))
@@ -318,6 +321,7 @@ dp_apply(struct dp *dp, const struct ctl_config *cfg, bool replay,
 	static_macs_apply(dp, old, next);
 	ctl_config_free(old);
 	dp_team_sync_sources(dp);
+	dp_nv_ports_changed(dp);
 
 	for (unsigned int i = 0; i < next->n_ports; i++)
 		result_add(results, dp_find_port(dp, next->ports[i].name));

@@ -1,6 +1,8 @@
 /* Live capture: the workers' copy hook and the control thread's side
  * (rings to files, start, stop, end).  See capture.h for the design and
  * the threads. */
+#define DP_LOG_THIS DP_LOG_CAPTURE
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

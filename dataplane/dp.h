@@ -37,6 +37,7 @@
 #include "dataplane/mactable.h"
 #include "dataplane/policy.h"
 #include "dataplane/vlan.h"
+#include "nvgre/drop.h"
 
 #define DP_MAX_PORTS CTL_MAX_PORTS
 #define DP_MAX_WORKERS 16
@@ -56,6 +57,8 @@
 #define DP_CAPTURE_MAX 8           /* live captures at once (capture.h) */
 #define DP_CTL_TX_SIZE 1024        /* control frames queued per team member */
 #define DP_SLOWP_RX_SIZE 1024      /* slow-protocol frames queued per team */
+#define DP_NV_MAX_VSIDS 256        /* VSIDs with a port on this host */
+#define DP_NV_KEYS 4096            /* learning keys of VSIDs (nv_dp.h) */
 
 struct dp_team_view;
 
@@ -90,6 +93,17 @@ struct dp_port_view {
 	uint16_t team_slot;
 	struct rte_ring *ctl_tx;    /* member: control frames (LACPDUs),
 				     * sent ahead of data by its tx owner */
+
+	/* Network virtualization (nv_dp.h): a VM port in a VSID. */
+	uint32_t vsid;              /* 0 = none: switched by VLAN */
+	uint16_t nv_pos;            /* its entry in nv_local[] */
+};
+
+/* A VSID with ports on this host: its learning key and flood set. */
+struct dp_nv_local {
+	uint32_t vsid;
+	uint16_t key;               /* dp_mac_key_nv() index, < DP_NV_KEYS */
+	uint64_t flood[DP_PORT_WORDS];
 };
 
 struct dp_poll {
@@ -119,6 +133,8 @@ struct dp_snapshot {
 	uint16_t n_ctl[DP_MAX_WORKERS];       /* team members whose control */
 	uint16_t ctl[DP_MAX_WORKERS][DP_MAX_PORTS];  /* frames it sends */
 	struct dp_capture_view capture;
+	uint16_t nv_n;              /* VSIDs with local ports... */
+	struct dp_nv_local nv_local[DP_NV_MAX_VSIDS];  /* ...by VSID */
 };
 
 struct dp_port_counters {
@@ -178,6 +194,7 @@ struct __rte_cache_aligned dp_worker {
 	uint64_t mac_moved;
 	uint64_t mac_table_full;
 	uint64_t capture_drops[DP_CAPTURE_MAX]; /* copies lost, by capture */
+	uint64_t nv_decap_drops[NVGRE_DROP_N];  /* why NVGRE was refused */
 };
 
 /* A port as the control thread keeps it. */
@@ -238,6 +255,14 @@ struct dp {
 	struct dp_captures *captures;         /* capture.c; NULL before one */
 	struct dp_nv *nv;           /* rpc_nv.c; NULL before an NV method */
 	unsigned int n_teams;       /* team ports open (teamport.c) */
+
+	/* Network virtualization (nv_dp.h). */
+	struct dp_nv_fwd *_Atomic nv_fwd;     /* NULL until NV is used */
+	struct rte_ring *nv_rx;     /* workers -> control: underlay ARP/ND */
+	struct rte_ring *nv_tx;     /* control -> worker 0: frames to send */
+	struct dp_nv_ctl *nvc;      /* nv_ctl.c, control thread only */
+	uint32_t nv_key_vsid[DP_NV_KEYS];     /* learning key -> VSID, 0 */
+	uint16_t nv_key_next;       /* keys are handed out round robin */
 };
 
 static inline uint64_t
@@ -258,6 +283,10 @@ int dp_worker_main(void *arg);
 /* l2.c: the switching stage for one received burst. */
 void dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		 uint16_t in_slot, struct rte_mbuf **pkts, uint16_t n);
+
+/* l2.c: learns 'key' on 'slot'; 'cache' skips repeats within a burst. */
+void dp_l2_learn(struct dp_worker *w, uint64_t key, uint16_t slot,
+		 uint64_t *cache);
 
 /* l2.c: how many frames a VM port with a maximum bandwidth may send now
  * (0..DP_BURST); the worker reads no more from its queue, so the excess

@@ -35,7 +35,28 @@
 	_(TEAM_NO_MEMBER, "team-no-member") /* no member distributes */      \
 	_(TEAM_SLOWP_FULL, "team-slowp-full") /* LACPDU ring to control */ \
 	_(TEAM_REFLECTED, "team-reflected") /* switch-independent: our own \
-					     * frame coming back */
+					     * frame coming back */            \
+	/* Network virtualization (nv_dp.h) */                               \
+	_(NV_NO_TABLES, "nv-no-tables")   /* VSID port, no NV tables yet */  \
+	_(NV_NEIGH_UNANSWERED, "nv-neigh-unanswered") /* ARP/NS for an    \
+					   * address without a record, or   \
+					   * its own; ARP reply, NA */        \
+	_(NV_NEIGH_MALFORMED, "nv-neigh-malformed") /* bad ARP/NS/NA */    \
+	_(NV_NO_ROUTE, "nv-no-route")     /* to the gateway: no customer   \
+					   * route or record for it */        \
+	_(NV_TTL, "nv-ttl-exceeded")      /* routed with TTL/hop limit 1 */  \
+	_(NV_PA_UNREACHABLE, "nv-pa-unreachable") /* no provider route */  \
+	_(NV_PA_UNRESOLVED, "nv-pa-unresolved") /* next hop MAC unknown */ \
+	_(NV_MTU, "nv-mtu-exceeded")      /* too big once encapsulated */    \
+	_(NV_DECAP, "nvgre-decap")        /* refused NVGRE: by reason in    \
+					   * port-stats "nvgre" */            \
+	_(NV_VSID_NOT_HERE, "nv-vsid-not-here") /* no local port in it */  \
+	_(NV_INNER_SRC, "nv-inner-src")   /* inner source MAC not a record  \
+					   * of the sending PA */             \
+	_(NV_CONTROL_FULL, "nv-control-full") /* ARP/ND ring to control */ \
+	_(NV_HOST, "nv-host-traffic")     /* to the underlay port's own MAC, \
+					   * neither NVGRE nor ARP/ND: the  \
+					   * switch has no host stack */
 
 enum dp_drop {
 	DP_DROP_NONE = 0,

@@ -9,6 +9,7 @@
 
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/parse.h"
 
 struct l2_frame {
@@ -151,8 +152,8 @@ flood(struct dp_worker *w, const struct dp_snapshot *snap,
 }
 
 /* Learns the source; the burst-local cache skips repeated sources. */
-static void
-learn(struct dp_worker *w, uint64_t key, uint16_t slot, uint64_t *cache)
+void
+dp_l2_learn(struct dp_worker *w, uint64_t key, uint16_t slot, uint64_t *cache)
 {
 	if (key == *cache)
 		return;
@@ -250,6 +251,10 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 	uint64_t src_cache = 0;
 	uint64_t dst_key_cache = 0;     /* last destination looked up... */
 	uint16_t dst_port_cache = 0;    /* ...and its port, in this burst */
+	const struct dp_nv_fwd *fwd =
+		atomic_load_explicit(&w->dp->nv_fwd, memory_order_acquire);
+	bool underlay = fwd && (fwd->underlay[in_slot / 64] >>
+				(in_slot % 64) & 1);
 
 	if (!in_v->connected) {
 		drop_burst(w, in_slot, DP_DROP_DISCONNECTED, pkts, n);
@@ -278,6 +283,10 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 
 		eth = rte_pktmbuf_mtod(m, const uint8_t *);
 		reason = dp_parse_frame(eth, m->data_len, &pp);
+		/* NVGRE and ARP/ND for our provider addresses. */
+		if (unlikely(underlay) && reason == DP_DROP_NONE &&
+		    dp_nv_from_underlay(w, snap, fwd, in_slot, m, &pp))
+			continue;
 		if (reason == DP_DROP_NONE)
 			reason = dp_vlan_ingress(in_vlan, &pp, &vin);
 		if (reason == DP_DROP_NONE && pol)
@@ -292,6 +301,10 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			dp_vlan_pop(m);
 			eth = rte_pktmbuf_mtod(m, const uint8_t *);
 			pp.n_tags = 0;
+			if (pp.l3_ofs)
+				pp.l3_ofs -= DP_VLAN_HLEN;
+			if (pp.l4_ofs)
+				pp.l4_ofs -= DP_VLAN_HLEN;
 		}
 		f.vlan = vin.vlan;
 		f.tagged = pp.n_tags == 1;
@@ -301,7 +314,12 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 			drop(w, in_slot, DP_DROP_STORM_LIMIT, m);
 			continue;
 		}
-		learn(w, dp_mac_key(f.vlan, eth + 6), in_slot, &src_cache);
+		if (in_v->vsid) {
+			dp_nv_from_vm(w, snap, fwd, in_slot, m, &pp);
+			continue;
+		}
+		dp_l2_learn(w, dp_mac_key(f.vlan, eth + 6), in_slot,
+			    &src_cache);
 		if (pp.flags & DP_PF_MULTICAST) {
 			flood(w, snap, &f, m);
 			continue;

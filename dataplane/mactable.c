@@ -390,6 +390,7 @@ dp_mactable_dump(const struct dp_mactable *t, struct dp_mac_entry *out,
 			if (n < max) {
 				struct dp_mac_entry *e = &out[n];
 				e->vlan = (k >> 48) & 0xfff;
+				e->nv = (k & DP_MAC_KEY_NV) != 0;
 				for (int j = 0; j < 6; j++)
 					e->mac[j] = (uint8_t)(k >> (40 - 8 * j));
 				e->port = val_port(v);

@@ -32,6 +32,9 @@
 #include <stdint.h>
 
 #define DP_MAC_NO_PORT 0xffff
+/* Keys of a virtual subnet (nv_dp.h) rather than a VLAN; bit 62 is the
+ * table's own (claimed slot), bit 63 marks every key. */
+#define DP_MAC_KEY_NV (1ull << 60)
 
 struct dp_mactable;
 
@@ -45,7 +48,8 @@ enum dp_learn {
 };
 
 struct dp_mac_entry {
-	uint16_t vlan;
+	uint16_t vlan;       /* or, with 'nv', the VSID's learning key */
+	bool nv;
 	uint8_t mac[6];
 	uint16_t port;
 	bool is_static;

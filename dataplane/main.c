@@ -23,10 +23,9 @@
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/rpc_nv.h"
 #include "dataplane/teamport.h"
-
-RTE_LOG_REGISTER(dp_logtype, vswitch.dp, NOTICE);
 
 #define DEFAULT_DP_SOCKET "/run/vswitch/dataplane.sock"
 #define REBALANCE_INTERVAL_S 10
@@ -188,7 +187,13 @@ dp_init(struct dp *dp, const struct options *o)
 	dp->rcu = rte_zmalloc("vs_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
 	dp->macs = dp_mactable_create(o->mac_capacity);
 	dp->cfg = ctl_config_new();
-	if (!dp->pool || !dp->rcu || !dp->macs || !dp->cfg ||
+	dp->nv_rx = rte_ring_create("vs_nv_rx", DP_NV_RING_SIZE,
+				    (int)rte_socket_id(), RING_F_SC_DEQ);
+	dp->nv_tx = rte_ring_create("vs_nv_tx", DP_NV_RING_SIZE,
+				    (int)rte_socket_id(),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!dp->pool || !dp->rcu || !dp->macs || !dp->cfg || !dp->nv_rx ||
+	    !dp->nv_tx ||
 	    rte_rcu_qsbr_init(dp->rcu, dp->n_workers) != 0) {
 		fprintf(stderr, "vswitchd: out of memory at start (%s)\n",
 			rte_strerror(rte_errno));
@@ -252,7 +257,7 @@ control_loop(struct dp *dp, struct dp_rpc *rpc)
 	uint32_t last_age = dp_now_s(dp);
 	uint32_t last_rebalance = last_age;
 
-	int team_ms = -1;
+	int team_ms = -1, nv_ms = -1;
 
 	while (!stop_signal) {
 		int wait_ms = DP_SHARE_INTERVAL_MS;
@@ -264,8 +269,11 @@ control_loop(struct dp *dp, struct dp_rpc *rpc)
 			wait_ms = DP_CAPTURE_POLL_MS;
 		if (team_ms >= 0 && team_ms < wait_ms)
 			wait_ms = team_ms;
+		if (nv_ms >= 0 && nv_ms < wait_ms)
+			wait_ms = nv_ms;
 		dp_rpc_run(rpc, wait_ms);
 		team_ms = dp_team_run(dp);
+		nv_ms = dp_nv_run(dp);
 		dp_capture_poll(dp);
 		dp_share_update(dp);
 		now = dp_now_s(dp);
@@ -325,6 +333,7 @@ main(int argc, char **argv)
 	dp_capture_stop_all(dp, "shutdown");
 	dp_shutdown_ports(dp);
 	dp_rpc_destroy(rpc);
+	dp_nv_fini(dp);
 	dp_nv_destroy(dp);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
 		 rte_eal_get_runtime_dir());

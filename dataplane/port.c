@@ -1,5 +1,7 @@
 /* Ports: turning a configured port into a running DPDK device and back.
  * Control thread only. */
+#define DP_LOG_THIS DP_LOG_PORT
+
 #include <ctype.h>
 #include <errno.h>
 #include <net/if.h>

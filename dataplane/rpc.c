@@ -3,6 +3,8 @@
  * JSON-RPC requests (docs/protocol.md).  A request may carry one file
  * descriptor (control/rpc.h, "File descriptors"); only capture_start
  * takes one, others are closed.  Control thread only. */
+#define DP_LOG_THIS DP_LOG_RPC
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -213,6 +215,8 @@ rpc_dispatch(struct dp *dp, const char *method, json_t *params, int *fd,
 		return dp_rpc_nv_counts(dp, err, errsz);
 	if (!strcmp(method, "team_status"))
 		return dp_rpc_team_status(dp, params, err, errsz);
+	if (!strcmp(method, "log_level"))
+		return dp_log_level(params, err, errsz);
 	*code = -32601;
 	snprintf(err, errsz, "unknown method '%s'", method);
 	return NULL;
@@ -241,6 +245,7 @@ rpc_handle_line(struct dp_rpc *rpc, const char *line, int *fd)
 		json_decref(req);
 		return;
 	}
+	DP_LOG(DEBUG, "request %s from controld", method);
 	result = rpc_dispatch(rpc->dp, method, params ? params : json_null(),
 			      fd, err, sizeof(err), &code);
 	if (id && result)

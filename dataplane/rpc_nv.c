@@ -1,4 +1,6 @@
 /* The NV methods of vswitchd (rpc_nv.h). */
+#define DP_LOG_THIS DP_LOG_NV
+
 #include "dataplane/rpc_nv.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include "control/nv.h"
 #include "dataplane/dp.h"
 #include "dataplane/log.h"
+#include "dataplane/nv_dp.h"
 
 struct dp_nv {
 	struct ctl_nv_store *store;         /* what controld last gave */
@@ -23,11 +26,37 @@ static struct dp_nv *nv_get(struct dp *dp, char *err, size_t errsz);
 static json_t *replay_begin(struct dp_nv *nv, char *err, size_t errsz);
 static json_t *replay_records(struct dp_nv *nv, json_t *records,
 			      char *err, size_t errsz);
-static json_t *replay_commit(struct dp_nv *nv, json_t *params, char *err,
-			     size_t errsz);
+static json_t *replay_commit(struct dp *dp, struct dp_nv *nv,
+			     json_t *params, char *err, size_t errsz);
 static int load_table(struct ctl_nv_store *s, json_t *params, const char *key,
 		      enum ctl_nv_op_kind add, char *err, size_t errsz);
 static void replay_drop(struct dp_nv *nv);
+
+/* The records that the record ops of 'txn' will replace or delete, as
+ * 's' holds them now (a delete op names only the key).  0 or -ENOMEM. */
+static int
+prev_records(const struct ctl_nv_store *s, const struct ctl_nv_txn *txn,
+	     struct ctl_nv_record **prev, bool **has_prev)
+{
+	*prev = calloc(txn->n_ops ? txn->n_ops : 1, sizeof(**prev));
+	*has_prev = calloc(txn->n_ops ? txn->n_ops : 1, sizeof(**has_prev));
+	if (!*prev || !*has_prev)
+		return -ENOMEM;
+	for (size_t i = 0; i < txn->n_ops; i++) {
+		const struct ctl_nv_op *op = &txn->ops[i];
+		const struct ctl_nv_record *r;
+
+		if (op->kind != CTL_NV_OP_ADD_RECORD &&
+		    op->kind != CTL_NV_OP_DEL_RECORD)
+			continue;
+		r = ctl_nv_store_find_record(s, &op->u.record);
+		if (r) {
+			(*prev)[i] = *r;
+			(*has_prev)[i] = true;
+		}
+	}
+	return 0;
+}
 
 json_t *
 dp_rpc_nv_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
@@ -36,6 +65,9 @@ dp_rpc_nv_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
 	json_t *ops = json_object_get(params, "ops");
 	struct ctl_nv_txn_stats st;
 	struct nv_counts c;
+	struct ctl_nv_undo *undo = NULL;
+	struct ctl_nv_record *prev = NULL;
+	bool *has_prev = NULL;
 	struct ctl_nv_txn txn;
 	int rc;
 
@@ -47,9 +79,25 @@ dp_rpc_nv_apply(struct dp *dp, json_t *params, char *err, size_t errsz)
 	}
 	ctl_nv_txn_init(&txn);
 	rc = ctl_nv_txn_from_json(ops, "ops", &txn, err, errsz);
+	if (rc == 0 && prev_records(nv->store, &txn, &prev, &has_prev) < 0) {
+		snprintf(err, errsz, "out of memory");
+		rc = -ENOMEM;
+	}
 	if (rc == 0)
-		rc = ctl_nv_store_apply(nv->store, &txn, NULL, &st, err, errsz);
+		rc = ctl_nv_store_apply(nv->store, &txn, &undo, &st, err,
+					errsz);
+	/* The data path's tables take the change too, or neither does. */
+	if (rc == 0) {
+		rc = dp_nv_apply_txn(dp, nv->store, &txn, prev, has_prev, err,
+				     errsz);
+		if (rc < 0)
+			ctl_nv_store_rollback(nv->store, undo);
+		else
+			ctl_nv_store_commit(nv->store, undo);
+	}
 	ctl_nv_txn_free(&txn);
+	free(prev);
+	free(has_prev);
 	if (rc < 0)
 		return NULL;
 	ctl_nv_store_counts(nv->store, &c);
@@ -78,7 +126,7 @@ dp_rpc_nv_replay(struct dp *dp, json_t *params, char *err, size_t errsz)
 		return NULL;
 	}
 	if (json_is_true(json_object_get(params, "commit")))
-		res = replay_commit(nv, params, err, errsz);
+		res = replay_commit(dp, nv, params, err, errsz);
 	else if (json_is_array(records) && json_object_size(params) == 1)
 		res = replay_records(nv, records, err, errsz);
 	else
@@ -102,12 +150,12 @@ dp_rpc_nv_counts(struct dp *dp, char *err, size_t errsz)
 	snprintf(digest, sizeof digest, "%016" PRIx64,
 		 ctl_nv_store_digest(nv->store));
 	return json_pack(
-		"{s:I, s:I, s:I, s:I, s:s, s:I, s:b}", "pas",
+		"{s:I, s:I, s:I, s:I, s:s, s:I, s:b, s:o}", "pas",
 		(json_int_t) c.pas, "pa_routes", (json_int_t) c.pa_routes,
 		"records", (json_int_t) c.records, "routes",
 		(json_int_t) c.routes, "digest", digest, "memory_bytes",
 		(json_int_t) ctl_nv_store_memory(nv->store), "replaying",
-		nv->staging != NULL);
+		nv->staging != NULL, "dataplane", dp_nv_status(dp));
 }
 
 void
@@ -118,6 +166,12 @@ dp_nv_replay_abort(struct dp *dp)
 		       dp->nv->chunks);
 		replay_drop(dp->nv);
 	}
+}
+
+const struct ctl_nv_store *
+dp_nv_store(struct dp *dp)
+{
+	return dp->nv ? dp->nv->store : NULL;
 }
 
 void
@@ -190,7 +244,8 @@ replay_records(struct dp_nv *nv, json_t *records, char *err, size_t errsz)
 /* The small tables, the record count controld sent, the checks of the
  * whole; then the new tables take the place of the old. */
 static json_t *
-replay_commit(struct dp_nv *nv, json_t *params, char *err, size_t errsz)
+replay_commit(struct dp *dp, struct dp_nv *nv, json_t *params, char *err,
+	      size_t errsz)
 {
 	json_t *expected = json_object_get(params, "records");
 	struct nv_counts c;
@@ -212,7 +267,8 @@ replay_commit(struct dp_nv *nv, json_t *params, char *err, size_t errsz)
 			 ? (long long) json_integer_value(expected) : -1LL);
 		return NULL;
 	}
-	if (ctl_nv_store_load_check(nv->staging, err, errsz) < 0)
+	if (ctl_nv_store_load_check(nv->staging, err, errsz) < 0 ||
+	    dp_nv_rebuild(dp, nv->staging, err, errsz) < 0)
 		return NULL;
 	ctl_nv_store_free(nv->store);
 	nv->store = nv->staging;

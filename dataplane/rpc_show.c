@@ -8,6 +8,7 @@
 #include <rte_lcore.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/teamport.h"
 
 /* A team port's counters: what its slot received and switched, what its
@@ -79,6 +80,12 @@ port_json(const struct dp *dp, const struct dp_port *p)
 		json_object_set_new(o, "dpdk_port", json_integer(p->port_id));
 	if (!p->running)
 		json_object_set_new(o, "error", json_string(p->error));
+	/* A VM in a VSID: the largest IP packet it may send that still fits
+	 * the underlay once encapsulated. */
+	if (p->cfg.type == CTL_PORT_VM && p->cfg.vsid &&
+	    dp_nv_inner_mtu((struct dp *)dp))
+		json_object_set_new(o, "inner_mtu", json_integer(
+			dp_nv_inner_mtu((struct dp *)dp)));
 	return o;
 }
 
@@ -102,6 +109,8 @@ mac_entry_cmp(const void *a, const void *b)
 {
 	const struct dp_mac_entry *x = a, *y = b;
 
+	if (x->nv != y->nv)
+		return x->nv ? 1 : -1;
 	if (x->vlan != y->vlan)
 		return x->vlan < y->vlan ? -1 : 1;
 	return memcmp(x->mac, y->mac, 6);
@@ -124,12 +133,19 @@ dp_rpc_mac_table(struct dp *dp)
 		const struct dp_port *p = dp->ports[e[i].port];
 		char mac[18];
 
+		json_t *o;
+
 		ctl_format_mac(e[i].mac, mac);
-		json_array_append_new(entries, json_pack(
-			"{s:i, s:s, s:s, s:b, s:I}", "vlan", e[i].vlan,
+		o = json_pack("{s:i, s:s, s:s, s:b, s:I}", "vlan",
+			e[i].nv ? 0 : e[i].vlan,
 			"mac", mac, "port", p ? p->cfg.name : "?",
 			"static", e[i].is_static, "age_s",
-			(json_int_t)(e[i].is_static ? 0 : now - e[i].seen)));
+			(json_int_t)(e[i].is_static ? 0 : now - e[i].seen));
+		/* Learned in a virtual subnet (nv_dp.h). */
+		if (o && e[i].nv)
+			json_object_set_new(o, "vsid", json_integer(
+				dp->nv_key_vsid[e[i].vlan]));
+		json_array_append_new(entries, o);
 	}
 	free(e);
 	return json_pack("{s:i, s:o}", "aging_s", (int)dp->cfg->mac_aging_s,

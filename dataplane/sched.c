@@ -5,6 +5,8 @@
  * the busiest worker's load by more than 10 %, moves queues.  A move is
  * two publishes -- unassign, then assign -- so no queue is ever polled by
  * two workers at once.  Control thread only. */
+#define DP_LOG_THIS DP_LOG_SCHED
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -8,6 +8,8 @@
  * turns demands, weights and the port's capacity into limits.  While the
  * port is not saturated every limit is 0 (none).  A limit takes effect at
  * a worker's next frame from that source; it is read without a lock. */
+#define DP_LOG_THIS DP_LOG_PORT
+
 #include <string.h>
 
 #include <rte_cycles.h>

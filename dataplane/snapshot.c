@@ -118,9 +118,11 @@ snapshot_add_port(struct dp *dp, struct dp_snapshot *s,
 	for (unsigned int i = 0; i < DP_MAX_SHARED; i++)
 		if (dp->share_capacity[i] && dp->share_port[i] == p->slot)
 			v->share = (uint8_t)i;
-	/* An unplugged port is in no flood set; unicast to it is dropped
-	 * at output (l2.c). */
-	if (v->connected)
+	/* A port in a VSID is switched in its virtual subnet only
+	 * (snapshot_nv()).  An unplugged port is in no flood set; unicast
+	 * to it is dropped at output (l2.c). */
+	v->vsid = p->cfg.type == CTL_PORT_VM ? p->cfg.vsid : 0;
+	if (v->connected && !v->vsid)
 		snapshot_add_flood(s, p->slot);
 	if (p->cfg.mirror == CTL_MIRROR_DESTINATION ||
 	    p->cfg.mirror == CTL_MIRROR_BOTH)
@@ -141,6 +143,74 @@ snapshot_team_captures(struct dp_snapshot *s)
 		for (unsigned int i = 0; i < v->team->n_members; i++)
 			s->ports[v->team->member_slot[i]].capture[DP_CAPTURE_TX]
 				|= v->capture[DP_CAPTURE_TX];
+	}
+}
+
+/* The learning key of 'vsid': the one it has, else the next free one
+ * round robin, so that a key a VSID gave up is not soon taken by another
+ * while its MACs may still be in the table.  DP_NV_KEYS when all are
+ * taken (cannot happen: fewer VSIDs than keys have ports). */
+static uint16_t
+nv_key(struct dp *dp, uint32_t vsid)
+{
+	for (uint16_t k = 0; k < DP_NV_KEYS; k++)
+		if (dp->nv_key_vsid[k] == vsid)
+			return k;
+	for (unsigned int i = 0; i < DP_NV_KEYS; i++) {
+		uint16_t k = (uint16_t)((dp->nv_key_next + i) % DP_NV_KEYS);
+
+		if (!dp->nv_key_vsid[k]) {
+			dp->nv_key_vsid[k] = vsid;
+			dp->nv_key_next = (uint16_t)((k + 1) % DP_NV_KEYS);
+			return k;
+		}
+	}
+	return DP_NV_KEYS;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The VSIDs of the VM ports, sorted, each with its key and flood set. */
+static void
+snapshot_nv(struct dp *dp, struct dp_snapshot *s)
+{
+	uint32_t vsids[DP_MAX_PORTS];
+	unsigned int n = 0, u = 0;
+
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++)
+		if (s->ports[slot].present && s->ports[slot].vsid)
+			vsids[n++] = s->ports[slot].vsid;
+	qsort(vsids, n, sizeof(vsids[0]), cmp_u32);
+	for (unsigned int i = 0; i < n; i++)
+		if (u == 0 || vsids[u - 1] != vsids[i])
+			vsids[u++] = vsids[i];
+	for (uint16_t k = 0; k < DP_NV_KEYS; k++)
+		if (dp->nv_key_vsid[k] &&
+		    !bsearch(&dp->nv_key_vsid[k], vsids, u, sizeof(vsids[0]),
+			     cmp_u32))
+			dp->nv_key_vsid[k] = 0;
+	s->nv_n = (uint16_t)u;
+	for (unsigned int i = 0; i < u; i++) {
+		s->nv_local[i].vsid = vsids[i];
+		s->nv_local[i].key = nv_key(dp, vsids[i]);
+	}
+	for (unsigned int slot = 0; slot < DP_MAX_PORTS; slot++) {
+		struct dp_port_view *v = &s->ports[slot];
+		const uint32_t *at;
+
+		if (!v->present || !v->vsid)
+			continue;
+		at = bsearch(&v->vsid, vsids, u, sizeof(vsids[0]), cmp_u32);
+		v->nv_pos = (uint16_t)(at - vsids);
+		if (v->connected)
+			s->nv_local[v->nv_pos].flood[slot / 64] |=
+				1ull << (slot % 64);
 	}
 }
 
@@ -165,6 +235,7 @@ dp_publish(struct dp *dp)
 			snapshot_add_port(dp, s, dp->ports[slot]);
 	dp_capture_fill(dp, s);
 	snapshot_team_captures(s);
+	snapshot_nv(dp, s);
 
 	/* Release: every store above is visible to a worker that loads the
 	 * new pointer with acquire (dp_worker_main). */

@@ -1,6 +1,8 @@
 /* NIC teams, the control thread's side (teamport.h "Control thread"):
  * opening and closing a team port's members, running its team, and
  * publishing its balancing table.  Control thread only. */
+#define DP_LOG_THIS DP_LOG_TEAM
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

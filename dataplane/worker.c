@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/nv_dp.h"
 #include "dataplane/teamport.h"
 
 /* Idle for this long (1/N s) before the worker starts napping. */
@@ -86,6 +87,9 @@ dp_worker_main(void *arg)
 		/* LACPDUs leave on schedule however busy the data path. */
 		if (unlikely(snap->n_ctl[w->id]))
 			dp_tx_drain_ctl(w, snap);
+		/* Underlay ARP/ND the control thread sends. */
+		if (unlikely(w->id == 0) && !rte_ring_empty(dp->nv_tx))
+			dp_nv_drain_tx(w);
 		for (unsigned int i = 0; i < snap->n_polls[w->id]; i++)
 			got += poll_queue(w, snap, &snap->polls[w->id][i], &t);
 		if (snap->n_owned[w->id])

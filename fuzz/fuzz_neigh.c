@@ -63,11 +63,14 @@ check_reply(const struct nvgre_neigh_msg *req, uint8_t na_flags)
 				? NVGRE_NEIGH_ARP_REPLY : NVGRE_NEIGH_NA));
 	FUZZ_CHECK(ans.vlan == req->vlan);
 	FUZZ_CHECK(!memcmp(ans.eth_src, our_mac, 6));
-	FUZZ_CHECK(nvgre_addr_eq(&ans.target, &req->target));
-	if (ans.kind == NVGRE_NEIGH_ARP_REPLY)
-		FUZZ_CHECK(nvgre_addr_eq(&ans.sender, &req->target)
-			   && !memcmp(ans.sender_mac, our_mac, 6));
-	else
-		FUZZ_CHECK(ans.has_sender_mac
-			   && !memcmp(ans.sender_mac, our_mac, 6));
+	FUZZ_CHECK(ans.has_sender_mac && !memcmp(ans.sender_mac, our_mac, 6));
+	if (ans.kind == NVGRE_NEIGH_ARP_REPLY) {
+		/* The answer comes from the address asked about. */
+		FUZZ_CHECK(nvgre_addr_eq(&ans.sender, &req->target));
+		FUZZ_CHECK(nvgre_addr_eq(&ans.target, &req->sender));
+		FUZZ_CHECK(!memcmp(ans.eth_dst, req->eth_src, 6));
+	} else {
+		FUZZ_CHECK(nvgre_addr_eq(&ans.target, &req->target));
+		FUZZ_CHECK(nvgre_addr_eq(&ans.sender, &req->target));
+	}
 }

@@ -77,8 +77,13 @@ struct nvgre_neigh_msg {
  * checksum, payload length within the frame, target not multicast, every
  * option with a non-zero length inside the message (RFC 4861 sections
  * 7.1.1 and 7.1.2); an NS from :: must be to a solicited-node address and
- * carry no source link-layer option.  Other ICMPv6 and IPv6 is
- * NVGRE_NEIGH_NOT.  Every read is checked against 'size'; trailing
+ * carry no source link-layer option; an NA to a multicast address must
+ * not have the solicited flag (7.1.2).  The first link-layer address
+ * option of the message's kind (source in an NS, target in an NA) fills
+ * 'sender_mac' and must be 8 bytes long (Ethernet, RFC 2464 section 8);
+ * other options are skipped.  An ARP frame that is not an Ethernet/IPv4
+ * request or reply, or shorter than 28 bytes, is NVGRE_NEIGH_BAD.  Other
+ * ICMPv6 and IPv6 is NVGRE_NEIGH_NOT.  Every read is checked against 'size'; trailing
  * Ethernet padding is ignored. */
 enum nvgre_neigh_result nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
 					  struct nvgre_neigh_msg *out);
@@ -87,8 +92,9 @@ enum nvgre_neigh_result nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
  * Ethernet 'eth_dst' <- 'eth_src', an 802.1Q tag when 'vlan' is 1-4094,
  * opcode 'op' (NVGRE_ARP_REQUEST or _REPLY), sender 'sha'/'spa', target
  * 'tha'/'tpa' (IPv4 addresses).  Padded with zeros to the 60-byte
- * Ethernet minimum (64 tagged).  Returns the frame's length, -ENOSPC when
- * 'size' is too small, -EINVAL for a non-IPv4 address or bad VLAN. */
+ * Ethernet minimum (64 tagged).  'tha' may be NULL for zeros, as in a
+ * request.  Returns the frame's length, -ENOSPC when 'size' is too small,
+ * -EINVAL for a non-IPv4 address, bad VLAN or another 'op'. */
 int nvgre_arp_build(uint8_t *buf, uint32_t size, uint16_t op, uint16_t vlan,
 		    const uint8_t eth_dst[6], const uint8_t eth_src[6],
 		    const uint8_t sha[6], const struct nvgre_addr *spa,
@@ -98,7 +104,9 @@ int nvgre_arp_build(uint8_t *buf, uint32_t size, uint16_t op, uint16_t vlan,
  * address of ours) and 'src_mac', to the target's solicited-node
  * multicast address and its 33:33:ff:xx:xx:xx MAC, hop limit 255, with a
  * source link-layer address option; 802.1Q tag when 'vlan' is 1-4094.
- * Returns the frame's length, -ENOSPC or -EINVAL. */
+ * Returns the frame's length, -ENOSPC or -EINVAL ('src' not an IPv6
+ * unicast or link-local address: :: for duplicate address detection is
+ * not supported; 'target' not IPv6 unicast; bad VLAN). */
 int nvgre_ns_build(uint8_t *buf, uint32_t size, uint16_t vlan,
 		   const uint8_t src_mac[6], const struct nvgre_addr *src,
 		   const struct nvgre_addr *target);
@@ -109,7 +117,8 @@ int nvgre_ns_build(uint8_t *buf, uint32_t size, uint16_t vlan,
  *    Ethernet destination req->eth_src;
  *  - NS: an NA with the target link-layer address option, flags
  *    NVGRE_NA_OVERRIDE | NVGRE_NA_SOLICITED (| 'na_flags' extra, e.g.
- *    NVGRE_NA_ROUTER for a gateway), from req->target to req->sender;
+ *    NVGRE_NA_ROUTER for a gateway, the only bit it can add), from
+ *    req->target to req->sender;
  *    to an NS from :: (duplicate address detection) the NA goes to
  *    ff02::1 without the solicited flag (RFC 4861 section 7.2.4).
  *    Ethernet destination: the source link-layer option, else

@@ -10,8 +10,8 @@
 #                 with clang and -Dfuzz=true when it does not exist)
 #   -f            fresh: start from the seed corpus alone, forgetting what
 #                 earlier runs found
-#   TARGET        frame, nvgre, lacp, rpc, config, nv (default: every
-#                 target built)
+#   TARGET        frame, nvgre, neigh, lacp, rpc, config, nv (default:
+#                 every target built)
 #
 # Each target reads its seeds from fuzz/corpus/TARGET (never written) and
 # keeps the inputs it finds in BUILD_DIR/corpus/TARGET, so later runs go

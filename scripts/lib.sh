@@ -57,9 +57,11 @@ vsctl() { "$VSCTL_BIN" --socket "$VS_CTL_SOCK" "$@"; }
 
 dataplane_up() { vsctl --json show | grep -q '"dataplane": *"up"'; }
 
+# vs_start_controld [ARGS...]: starts controld with ARGS added.
 vs_start_controld() {
 	"$CONTROLD" --foreground --config "$VS_CONFIG" --socket "$VS_CTL_SOCK" \
-		--dataplane-socket "$VS_DP_SOCK" >>"$VS_LOGDIR/controld.log" 2>&1 &
+		--dataplane-socket "$VS_DP_SOCK" "$@" \
+		>>"$VS_LOGDIR/controld.log" 2>&1 &
 	CONTROLD_PID=$!
 	VS_PIDS+=("$CONTROLD_PID")
 	wait_until 10 test -S "$VS_CTL_SOCK" || vs_die "controld did not start (see $VS_LOGDIR/controld.log)"

@@ -64,6 +64,12 @@ t_check "add-port --vsid" vsctl add-port vm2 --type vm --devargs net_null0 --vsi
 t_check "nv add-pa" nv add-pa --port uplink --address 192.168.1.10/24
 t_check "nv add-pa IPv6 with a VLAN" nv add-pa --port uplink \
 	--address 2001:db8::10/64 --vlan 100
+t_check "nv add-pa --flowid 0 (fixed FlowID, for peers such as OVS)" nv add-pa \
+	--port uplink --address 192.168.3.10/24 --flowid 0
+t_check "...list-pa shows FlowID 0" grep -Eq "^192.168.3.10/24 +uplink +untagged +0$" <<<"$(nv list-pa)"
+t_check "...del-pa" nv del-pa --address 192.168.3.10
+expect_err "add-pa --flowid 256" "--flowid: 256 is not a FlowID (0-255)" \
+	add-pa --port uplink --address 192.168.3.10/24 --flowid 256
 expect_err "add-pa on a missing port" "--port: port nosuch does not exist" \
 	add-pa --port nosuch --address 192.168.2.10/24
 expect_err "add-pa on a vm port" "--port: vm1 is a vm port, not an external port" \
@@ -85,9 +91,9 @@ err=$(vsctl del-port uplink 2>&1)
 t_check "del-port of the port a PA is on refused: $err" test "$err" = \
 	"vswitchctl: port uplink carries provider address 192.168.1.10: remove it first (nv del-pa)"
 out=$(nv list-pa)
-t_check "list-pa" test "$out" = "ADDRESS          PORT    VLAN
-192.168.1.10/24  uplink  untagged
-2001:db8::10/64  uplink  100"
+t_check "list-pa" test "$out" = "ADDRESS          PORT    VLAN      FLOWID
+192.168.1.10/24  uplink  untagged  hash
+2001:db8::10/64  uplink  100       hash"
 out=$(nv list-pa-routes)
 t_check "list-pa-routes" test "$out" = "PREFIX       NEXT HOP     METRIC
 10.2.0.0/16  192.168.1.1  5"
