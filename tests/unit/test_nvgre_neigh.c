@@ -841,3 +841,34 @@ Test(nvgre_neigh, priority_tag_kept)
 	cr_expect(out[12] == 0x81 && out[13] == 0 && out[14] == 0 &&
 		  out[15] == 0 && out[16] == 0x08 && out[17] == 0x06);
 }
+
+/* Found by fuzz/fuzz_neigh.c: a duplicate address detection NS for ::1
+ * (to its solicited-node address ff02::1:ff00:1) was accepted, and
+ * nvgre_neigh_reply() then refused to answer it.  Neither :: nor ::1 is a
+ * target any node owns: both kinds are malformed with either. */
+Test(nvgre_neigh, nd_target_unspecified_or_loopback)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	static const uint8_t sn_loopback[16] = { 0xff, 0x02, [11] = 1, 0xff,
+						 [15] = 1 };
+	const uint8_t *targets[] = { ip6_any.b, loopback };
+	struct frame f;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		f = frame_of(nnv_ns, sizeof(nnv_ns));
+		memcpy(f.b + TARGET, targets[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NS, target %u",
+			     i);
+		f = frame_of(nnv_na, sizeof(nnv_na));
+		memcpy(f.b + TARGET, targets[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NA, target %u",
+			     i);
+	}
+	f = frame_of(nnv_dad_ns, sizeof(nnv_dad_ns));
+	memcpy(f.b + IP6 + 24, sn_loopback, 16);
+	memcpy(f.b + TARGET, loopback, 16);
+	fix_csum(&f);
+	cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "DAD NS for ::1");
+}
