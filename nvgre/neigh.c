@@ -121,6 +121,17 @@ ipv6_is_unspecified(const uint8_t b[16])
 	return true;
 }
 
+/* An address a packet from the wire may come from: not multicast (RFC
+ * 4291 section 2.7) nor ::1 (section 2.5.3); :: is (RFC 4861 section
+ * 7.1.1: duplicate address detection). */
+static inline bool
+ipv6_is_source(const uint8_t b[16])
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	return !ipv6_is_multicast(b) && memcmp(b, loopback, 16) != 0;
+}
+
 /* Not multicast, not :: and not ::1: an address a node may own. */
 static inline bool
 ipv6_is_unicast(const uint8_t b[16])
@@ -208,7 +219,7 @@ parse_ipv6(const uint8_t *p, uint32_t size, struct nvgre_neigh_msg *out)
 	if (msg_size > avail || msg_size < ND_SIZE ||
 	    ip->hop_limit != ND_HOP_LIMIT || nd->code != 0 ||
 	    icmpv6_sum(p, m, msg_size) != 0xffff ||
-	    !ipv6_is_unicast(nd->target))
+	    !ipv6_is_unicast(nd->target) || !ipv6_is_source(ip->src))
 		return NVGRE_NEIGH_BAD;
 	out->kind = m[0] == NVGRE_ICMPV6_NS ? NVGRE_NEIGH_NS : NVGRE_NEIGH_NA;
 	out->sender = nvgre_addr_ipv6(ip->src);

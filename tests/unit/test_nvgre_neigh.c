@@ -872,3 +872,27 @@ Test(nvgre_neigh, nd_target_unspecified_or_loopback)
 	fix_csum(&f);
 	cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "DAD NS for ::1");
 }
+
+/* Found by fuzz/fuzz_neigh.c: an NS from a multicast source was
+ * accepted, and its answer, an NA to that multicast address with the
+ * solicited flag, was one nvgre_neigh_parse() itself refuses (section
+ * 7.1.2).  No packet comes from a multicast address or from ::1. */
+Test(nvgre_neigh, nd_source_multicast_or_loopback)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	const uint8_t *sources[] = { ip6_all.b, ip6_sn.b, loopback };
+	struct frame f;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		f = frame_of(nnv_ns, sizeof(nnv_ns));
+		memcpy(f.b + IP6 + 8, sources[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NS, source %u",
+			     i);
+		f = frame_of(nnv_na, sizeof(nnv_na));
+		memcpy(f.b + IP6 + 8, sources[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NA, source %u",
+			     i);
+	}
+}
