@@ -148,6 +148,7 @@ enum nvgre_neigh_result
 nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
 		  struct nvgre_neigh_msg *out)
 {
+	enum nvgre_neigh_result r = NVGRE_NEIGH_NOT;
 	uint32_t ofs = NVGRE_ETH_HLEN;
 	uint16_t type;
 
@@ -166,10 +167,14 @@ nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
 		ofs += NVGRE_VLAN_HLEN;
 	}
 	if (type == NVGRE_ETHERTYPE_ARP)
-		return parse_arp(frame + ofs, size - ofs, out);
-	if (type == NVGRE_ETHERTYPE_IPV6)
-		return parse_ipv6(frame + ofs, size - ofs, out);
-	return NVGRE_NEIGH_NOT;
+		r = parse_arp(frame + ofs, size - ofs, out);
+	else if (type == NVGRE_ETHERTYPE_IPV6)
+		r = parse_ipv6(frame + ofs, size - ofs, out);
+	/* VID 4095 is reserved (IEEE 802.1Q table 9-2): no frame carries
+	 * it, and no answer could. */
+	if (r == NVGRE_NEIGH_OK && out->vlan == 4095)
+		return NVGRE_NEIGH_BAD;
+	return r;
 }
 
 /* Parses the ARP message in the 'size' bytes at 'p' (RFC 826). */

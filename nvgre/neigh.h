@@ -71,7 +71,8 @@ struct nvgre_neigh_msg {
 };
 
 /* Parses the 'size' bytes at 'frame', an Ethernet frame with at most one
- * 802.1Q tag.  ARP: Ethernet/IPv4 only (htype 1, ptype 0x0800, hlen 6,
+ * 802.1Q tag (not VID 4095, reserved: a message behind it is
+ * NVGRE_NEIGH_BAD).  ARP: Ethernet/IPv4 only (htype 1, ptype 0x0800, hlen 6,
  * plen 4), opcode request or reply.  NS/NA: IPv6 next header 58 directly
  * (no extension headers), hop limit 255, ICMPv6 code 0 and a correct
  * checksum, payload length within the frame, a unicast target (not

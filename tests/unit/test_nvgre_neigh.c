@@ -896,3 +896,24 @@ Test(nvgre_neigh, nd_source_multicast_or_loopback)
 			     i);
 	}
 }
+
+/* Found by fuzz/fuzz_neigh.c: an ARP request (or NS) tagged with the
+ * reserved VID 4095 was accepted, and nvgre_neigh_reply() then refused
+ * to answer it.  It is malformed; the other VIDs keep their tag. */
+Test(nvgre_neigh, vid_4095_is_malformed)
+{
+	struct frame f = frame_of(nnv_arp_request_vlan,
+				  sizeof(nnv_arp_request_vlan));
+	struct frame g = frame_of(nnv_ns_vlan, sizeof(nnv_ns_vlan));
+	struct nvgre_neigh_msg m;
+
+	f.b[14] |= 0x0f;
+	f.b[15] = 0xff;
+	g.b[14] = 0xef;                 /* priority 7 */
+	g.b[15] = 0xff;
+	cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "ARP");
+	cr_expect_eq(parse_only(&g), NVGRE_NEIGH_BAD, "NS");
+	f.b[15] = 0xfe;
+	cr_expect_eq(parse(&f, &m), NVGRE_NEIGH_OK, "VID 4094");
+	cr_expect_eq(m.vlan, 4094);
+}
