@@ -200,6 +200,11 @@ int ctl_config_load_file(const char *path, struct ctl_config *out,
 /* Writes 'cfg' to 'path' atomically: a temporary file in the same
  * directory, fsync, rename over 'path', fsync of the directory.  A crash at
  * any point leaves either the old or the new file. */
+/* Removes the temporary files an interrupted ctl_config_save_file() (or
+ * snapshot save) of 'path' left next to it: ".NAME.XXXXXX" in its
+ * directory.  Returns how many it removed.  For the one process that
+ * writes 'path', at start. */
+unsigned int ctl_remove_stale_temps(const char *path);
 int ctl_config_save_file(const char *path, const struct ctl_config *cfg,
 			 char *err, size_t errsz);
 

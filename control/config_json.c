@@ -6,6 +6,7 @@
  * is named rather than silently ignored.  No json_t leaves this file. */
 #include "control/config_priv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -154,6 +155,39 @@ ctl_config_load_file(const char *path, struct ctl_config *out, char *err,
 	if (rc < 0)
 		return ctl_err(err, errsz, rc, "%s: %s", path, msg);
 	return 0;
+}
+
+unsigned int
+ctl_remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t blen = strlen(base);
+	char *dir = NULL, *victim = NULL;
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (asprintf(&dir, "%.*s", slash ? (int) (slash - path) : 1,
+		     slash ? (slash == path ? "/" : path) : ".") < 0)
+		return 0;
+	d = opendir(dir);
+	while (d && (e = readdir(d)) != NULL) {
+		/* "." NAME "." and mkostemp's six characters. */
+		if (e->d_name[0] != '.' || strlen(e->d_name) != blen + 8
+		    || strncmp(e->d_name + 1, base, blen)
+		    || e->d_name[blen + 1] != '.')
+			continue;
+		if (asprintf(&victim, "%s/%s", dir, e->d_name) >= 0) {
+			if (unlink(victim) == 0)
+				n++;
+			free(victim);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return n;
 }
 
 int

@@ -37,6 +37,7 @@ struct ctld_options {
 	const char *pidfile;            /* --pidfile, or NULL */
 	bool foreground;                /* --foreground: do not detach */
 	int client_timeout_s;           /* --client-timeout */
+	bool check;                     /* --check: validate the file, exit */
 };
 
 /* A listening socket's identity, so that exit unlinks only our own and
@@ -56,6 +57,7 @@ static int make_parent_dirs(const char *path);
 static int setup(struct ctld *d, const struct ctld_options *o,
 		 struct listener ls[2]);
 static int load_config(struct ctld *d);
+static int check_config(const char *path);
 static int listen_on(const char *path, gid_t group, bool set_group,
 		     struct listener *l);
 static int remove_stale_socket(const char *path);
@@ -103,6 +105,8 @@ main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 1;
+	if (o.check)
+		return check_config(o.config_path) < 0 ? 1 : 0;
 	install_signals(&run_mask);
 	if (setup(&d, &o, ls) < 0) {
 		cleanup(&d, ls);
@@ -201,6 +205,7 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "client-timeout", required_argument, NULL, 't' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -229,6 +234,7 @@ parse_options(int argc, char **argv, struct ctld_options *o)
 			}
 			o->client_timeout_s = (int) v;
 			break;
+		case 'k': o->check = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -250,6 +256,7 @@ usage(FILE *out)
 		"                        [--dataplane-socket PATH] [--foreground]\n"
 		"                        [--group GROUP] [--pidfile FILE]\n"
 		"                        [--client-timeout SECONDS]\n"
+		"       vswitch-controld [--config FILE] --check\n"
 		"\n"
 		"  --config FILE            configuration (default %s)\n"
 		"  --socket PATH            control socket for vswitchctl\n"
@@ -262,6 +269,9 @@ usage(FILE *out)
 		"  --client-timeout SECONDS close a vswitchctl connection that\n"
 		"                           has not sent a whole request for\n"
 		"                           SECONDS (default %d; 0: never)\n"
+		"  --check                  load and validate FILE as the\n"
+		"                           daemon would, print the verdict\n"
+		"                           and exit (0 valid, 1 not)\n"
 		"\n"
 		"Log levels: see 'vswitchctl log-level'.\n",
 		DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_DP_SOCKET,
@@ -314,12 +324,26 @@ setup(struct ctld *d, const struct ctld_options *o, struct listener ls[2])
 static int
 load_config(struct ctld *d)
 {
-	char err[1024];
+	char err[1024], *nv = NULL;
+	unsigned int n;
+	size_t len;
 	int rc;
 
 	d->cfg = ctl_config_new();
 	if (!d->cfg || make_parent_dirs(d->config_path) < 0)
 		return -1;
+	/* What a save cut short by a crash left behind. */
+	n = ctl_remove_stale_temps(d->config_path);
+	len = strlen(d->config_path);
+	if (len > 5 && !strcmp(d->config_path + len - 5, ".json"))
+		len -= 5;
+	if (asprintf(&nv, "%.*s.nv.json", (int) len, d->config_path) >= 0) {
+		n += ctl_remove_stale_temps(nv);
+		free(nv);
+	}
+	if (n)
+		ctld_log("removed %u temporary file(s) of interrupted saves "
+			 "next to %s", n, d->config_path);
 	rc = ctl_config_load_file(d->config_path, d->cfg, err, sizeof err);
 	if (rc < 0) {
 		CTLD_LOG(ERR, "%s", err);
@@ -335,6 +359,33 @@ load_config(struct ctld *d)
 			 d->config_path);
 	}
 	return 0;
+}
+
+/* --check: loads 'path' with the daemon's own loader and validation,
+ * touching nothing; prints what it holds or why it is refused.  Returns 0
+ * when valid, -1 when not (an absent file too: the daemon would create
+ * it, but there is nothing to check). */
+static int
+check_config(const char *path)
+{
+	struct ctl_config *cfg = ctl_config_new();
+	char err[1024];
+	int rc;
+
+	if (!cfg) {
+		fprintf(stderr, "controld: out of memory\n");
+		return -1;
+	}
+	rc = ctl_config_load_file(path, cfg, err, sizeof err);
+	if (rc == 1)
+		fprintf(stderr, "controld: %s does not exist\n", path);
+	else if (rc < 0)
+		fprintf(stderr, "controld: %s\n", err);
+	else
+		printf("%s: valid, %u ports, %u teams\n", path, cfg->n_ports,
+		       cfg->n_teams);
+	ctl_config_free(cfg);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Creates a listening socket at 'path' with mode 0660 (group 'group' when

@@ -23,6 +23,7 @@ static void complete_replay(json_t *result, const char *error);
 static const char *first_port_error(json_t *result, char *buf,
 				    size_t size);
 static json_t *port_states(json_t *result);
+static json_t *show_with_mempool(json_t *res, json_t *result);
 static void add_policies(json_t *ports, const struct ctl_config *cfg);
 static json_t *port_policies(const struct ctl_port *p);
 static json_t *apply_params(const struct ctl_config *cfg, bool replay);
@@ -104,7 +105,8 @@ ctld_complete(struct ctld *d, json_t *result, const char *error, bool lost)
 		break;
 	case CTLD_WAIT_SHOW:
 		ctld_reply(d, p.client, p.client_id,
-			   ctld_show_result(d, port_states(result)));
+			   show_with_mempool(ctld_show_result(
+				d, port_states(result)), result));
 		break;
 	case CTLD_WAIT_LIST:
 		ctld_reply(d, p.client, p.client_id,
@@ -241,6 +243,18 @@ first_port_error(json_t *result, char *buf, size_t size)
 		}
 	}
 	return NULL;
+}
+
+/* 'res', a show answer, with the "mempool" object of vswitchd's
+ * get_ports 'result' when it has one (an older vswitchd has not). */
+static json_t *
+show_with_mempool(json_t *res, json_t *result)
+{
+	json_t *mp = json_object_get(result, "mempool");
+
+	if (res && json_is_object(mp))
+		json_object_set(res, "mempool", mp);
+	return res;
 }
 
 /* The "ports" array of a get_ports result, or NULL. */

@@ -64,7 +64,7 @@ ctl_print_show(json_t *result)
 	json_t *ports = json_object_get(config, "ports");
 	json_t *macs = json_object_get(config, "static_macs");
 	json_t *teams = json_object_get(config, "teams");
-	json_t *states = json_object_get(result, "ports"), *port;
+	json_t *states = json_object_get(result, "ports"), *port, *mempool;
 	json_t *aging = json_object_get(json_object_get(config, "switch"),
 					"mac_aging_s");
 	struct table t;
@@ -73,6 +73,11 @@ ctl_print_show(json_t *result)
 	printf("dataplane: %s", str(result, "dataplane"));
 	if (json_is_integer(json_object_get(result, "dataplane_pid")))
 		printf(" (pid %lld)", num(result, "dataplane_pid"));
+	mempool = json_object_get(result, "mempool");
+	if (json_is_object(mempool))
+		printf("\nmbufs: %lld in use, %lld available, of %lld",
+		       num(mempool, "in_use"), num(mempool, "available"),
+		       num(mempool, "size"));
 	printf("\nconfig file: %s\n", str(result, "config_file"));
 	printf("MAC aging: %lld s\n", json_is_integer(aging)
 	       ? (long long) json_integer_value(aging) : 300LL);

@@ -36,6 +36,10 @@
 	_(TEAM_SLOWP_FULL, "team-slowp-full") /* LACPDU ring to control */ \
 	_(TEAM_REFLECTED, "team-reflected") /* switch-independent: our own \
 					     * frame coming back */            \
+	_(LINK_LOCAL, "link-local")       /* to 01:80:c2:00:00:0x: never   \
+					   * forwarded by a bridge (802.1Q   \
+					   * 8.6.3); a team's LACPDUs are    \
+					   * taken before */                  \
 	/* Network virtualization (nv_dp.h) */                               \
 	_(NV_NO_TABLES, "nv-no-tables")   /* VSID port, no NV tables yet */  \
 	_(NV_NEIGH_UNANSWERED, "nv-neigh-unanswered") /* ARP/NS for an    \

@@ -287,6 +287,8 @@ dp_l2_input(struct dp_worker *w, const struct dp_snapshot *snap,
 		if (unlikely(underlay) && reason == DP_DROP_NONE &&
 		    dp_nv_from_underlay(w, snap, fwd, in_slot, m, &pp))
 			continue;
+		if (reason == DP_DROP_NONE && (pp.flags & DP_PF_LINK_LOCAL))
+			reason = DP_DROP_LINK_LOCAL;
 		if (reason == DP_DROP_NONE)
 			reason = dp_vlan_ingress(in_vlan, &pp, &vin);
 		if (reason == DP_DROP_NONE && pol)

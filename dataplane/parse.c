@@ -68,6 +68,10 @@ dp_parse_frame(const uint8_t *frame, uint32_t size, struct dp_parsed *out)
 		if ((frame[0] & frame[1] & frame[2] & frame[3] & frame[4] &
 		     frame[5]) == 0xff)
 			out->flags |= DP_PF_BROADCAST;
+		else if (frame[0] == 0x01 && frame[1] == 0x80 &&
+			 frame[2] == 0xc2 && !frame[3] && !frame[4] &&
+			 frame[5] <= 0x0f)
+			out->flags |= DP_PF_LINK_LOCAL;
 	}
 
 	type = rd16(frame + ofs);

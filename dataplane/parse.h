@@ -24,6 +24,9 @@
 /* dp_parsed.flags */
 #define DP_PF_MULTICAST 0x01       /* group bit of the destination set */
 #define DP_PF_BROADCAST 0x02       /* ff:ff:ff:ff:ff:ff (also MULTICAST) */
+#define DP_PF_LINK_LOCAL 0x04      /* 01:80:c2:00:00:00-0f, the groups an
+				    * 802.1Q bridge never forwards (STP,
+				    * Slow Protocols, 802.1X, LLDP...) */
 
 struct dp_parsed {
 	uint8_t n_tags;      /* VLAN tags in front of the payload (0, 1, 2) */

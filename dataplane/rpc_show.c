@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 
 #include "dataplane/dp.h"
 #include "dataplane/nv_dp.h"
@@ -89,6 +90,22 @@ port_json(const struct dp *dp, const struct dp_port *p)
 	return o;
 }
 
+/* The packet buffer pool's occupancy.  'in_use' counts the mbufs held
+ * anywhere but in the pool: in receive and transmit rings, in transmit
+ * buffers, in a guest's queues, or leaked; buffers in the workers'
+ * per-lcore caches count as available.  The workers move them meanwhile,
+ * so the figures are a snapshot, exact only when traffic stops. */
+static json_t *
+mempool_json(const struct rte_mempool *mp)
+{
+	unsigned int avail = rte_mempool_avail_count(mp);
+
+	return json_pack("{s:s, s:i, s:i, s:i}", "name", mp->name,
+			 "size", (int)mp->size,
+			 "in_use", (int)(mp->size - RTE_MIN(avail, mp->size)),
+			 "available", (int)avail);
+}
+
 json_t *
 dp_rpc_get_ports(struct dp *dp, const char *name)
 {
@@ -100,8 +117,9 @@ dp_rpc_get_ports(struct dp *dp, const char *name)
 		if (p && (!name || !strcmp(name, p->cfg.name)))
 			json_array_append_new(ports, port_json(dp, p));
 	}
-	return json_pack("{s:o, s:i}", "ports", ports,
-			 "workers", (int)dp->n_workers);
+	return json_pack("{s:o, s:i, s:o}", "ports", ports,
+			 "workers", (int)dp->n_workers,
+			 "mempool", mempool_json(dp->pool));
 }
 
 static int

@@ -157,7 +157,7 @@ Test(parse, other_ethertype)
 	cr_expect_eq(pp.l3_ofs, 14);
 	cr_expect_eq(pp.l4_ofs, 0);
 	cr_expect_eq(pp.ip_proto, 0);
-	cr_expect_eq(pp.flags, DP_PF_MULTICAST);
+	cr_expect_eq(pp.flags, DP_PF_MULTICAST | DP_PF_LINK_LOCAL);
 	cr_expect_eq(pp.n_tags, 0);
 }
 
@@ -655,4 +655,38 @@ Test(parse, drop_names_are_stable)
 	cr_expect_str_eq(dp_drop_name(DP_DROP_BAD_IPV6), "bad-ipv6");
 	cr_expect_str_eq(dp_drop_name(DP_DROP_BAD_SRC_MAC), "bad-src-mac");
 	cr_expect_str_eq(dp_drop_name(DP_DROP_N), "unknown");
+}
+
+/* 802.1Q 8.6.3: the link-local groups are marked, the next group and
+ * ordinary multicast are not. */
+Test(parse, link_local_groups_marked)
+{
+	static const uint8_t groups[][6] = {
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 },   /* STP */
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 },   /* Slow Protocols */
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e },   /* LLDP */
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0f },
+	};
+	static const uint8_t others[][6] = {
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x10 },
+		{ 0x01, 0x80, 0xc2, 0x00, 0x01, 0x00 },
+		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 },
+	};
+	struct fb f;
+	struct dp_parsed pp;
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		fb_eth(&f, groups[i], fb_mac_b);
+		fb_type(&f, 0x8809);
+		cr_assert_eq(parse_fb(&f, &pp), DP_DROP_NONE);
+		cr_expect_eq(pp.flags, DP_PF_MULTICAST | DP_PF_LINK_LOCAL,
+			     "group %zu", i);
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		fb_eth(&f, others[i], fb_mac_b);
+		fb_type(&f, 0x88b5);
+		cr_assert_eq(parse_fb(&f, &pp), DP_DROP_NONE);
+		cr_expect_eq(pp.flags, DP_PF_MULTICAST, "other %zu", i);
+	}
 }
