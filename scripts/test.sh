@@ -5,8 +5,9 @@
 # UndefinedBehaviorSanitizer (meson's b_sanitize, into BUILD_DIR-asan) and
 # runs the unit and integration tests once more there (not the benchmark
 # smoke run, nor the short fuzzing run, whose targets are built with their
-# own sanitizers into BUILD_DIR-fuzz); any sanitizer report fails the run.  SANITIZE=0 skips that
-# second pass, as does naming tests to run ("$@", passed to meson test).
+# own sanitizers into BUILD_DIR-fuzz); any sanitizer report fails the run.
+# SANITIZE=0 skips that second pass, as does naming tests to run ("$@",
+# passed to meson test).
 # Ends with one line "N passed, M failed, K skipped" over both passes.
 set -u
 cd "$(dirname "$0")/.."
