@@ -103,10 +103,9 @@ static const struct ctld_method methods[] = {
 	{ "log_level", false, log_level_params, ctld_log_level },
 };
 
-static const struct ctld_method *parse_request(struct ctld *d,
-					       struct ctld_client *c,
-					       json_t *msg,
-					       struct ctld_req *r);
+static const struct ctld_method *find_method(struct ctld *d,
+					     struct ctld_client *c,
+					     const struct ctl_rpc_req *req);
 static bool check_params(struct ctld *d, const struct ctld_method *m,
 			 const struct ctld_req *r);
 static int add_port_build(const struct ctld_req *r, struct ctl_config *cand,
@@ -135,78 +134,47 @@ void
 ctld_dispatch(struct ctld *d, struct ctld_client *c, const char *line)
 {
 	struct ctld_req r = { .client = c, .fd = ctl_rpc_conn_take_fd(&c->conn) };
-	const struct ctld_method *m;
-	json_error_t jerr;
-	json_t *msg;
+	const struct ctld_method *m = NULL;
+	struct ctl_rpc_req req;
+	char err[ERRSZ];
+	int code;
 
-	msg = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
-	if (!msg) {
-		CTLD_LOG(INFO, "client pid %ld: invalid JSON (line %d, column "
-			 "%d): %s", (long) c->pid, jerr.line, jerr.column,
-			 jerr.text);
-		ctld_reply_error(d, c, json_null(), CTL_RPC_PARSE_ERROR,
-				 "parse error: line %d, column %d: %s",
-				 jerr.line, jerr.column, jerr.text);
-		if (r.fd >= 0)
-			close(r.fd);
-		return;
-	}
-	m = parse_request(d, c, msg, &r);
-	if (m)
+	code = ctl_rpc_parse_request(line, &req, err, sizeof err);
+	if (code == CTL_RPC_PARSE_ERROR)
+		CTLD_LOG(INFO, "client pid %ld: invalid JSON (%s)",
+			 (long) c->pid, err);
+	if (code)
+		ctld_reply_error(d, c, req.id, code, "%s", err);
+	else
+		m = find_method(d, c, &req);
+	if (m) {
 		CTLD_LOG(DEBUG, "client pid %ld (uid %ld): %s", (long) c->pid,
 			 (long) c->uid, m->name);
-	if (m && check_params(d, m, &r)) {
-		m->handler(d, &r);
-		if (m->takes_fd)
-			r.fd = -1;
+		r.id = req.id;
+		r.params = req.params;
+		if (check_params(d, m, &r)) {
+			m->handler(d, &r);
+			if (m->takes_fd)
+				r.fd = -1;
+		}
 	}
 	if (r.fd >= 0)          /* a descriptor nobody asked for */
 		close(r.fd);
-	json_decref(r.params);
-	json_decref(msg);
+	ctl_rpc_req_free(&req);
 }
 
-/* Checks the JSON-RPC envelope and finds the method.  Returns NULL after
- * replying with an error.  Fills 'r' (with a new reference in 'params'). */
+/* The method 'req' names.  Returns NULL after replying with an error. */
 static const struct ctld_method *
-parse_request(struct ctld *d, struct ctld_client *c, json_t *msg,
-	      struct ctld_req *r)
+find_method(struct ctld *d, struct ctld_client *c,
+	    const struct ctl_rpc_req *req)
 {
-	json_t *id = json_object_get(msg, "id");
-	json_t *version = json_object_get(msg, "jsonrpc");
-	json_t *method = json_object_get(msg, "method");
-	json_t *params = json_object_get(msg, "params");
 	char q[CTL_QUOTE_SIZE];
 
-	if (!json_is_object(msg) || (id && !json_is_string(id)
-				     && !json_is_integer(id) && !json_is_null(id))) {
-		ctld_reply_error(d, c, json_null(), CTL_RPC_INVALID_REQUEST,
-				 "invalid request: %s", json_is_object(msg)
-				 ? "id must be a string or an integer"
-				 : "expected an object");
-		return NULL;
-	}
-	r->id = id;
-	if (!json_is_string(version) || strcmp(json_string_value(version), "2.0")
-	    || !json_is_string(method)) {
-		ctld_reply_error(d, c, id, CTL_RPC_INVALID_REQUEST,
-				 "invalid request: %s", json_is_string(method)
-				 ? "jsonrpc must be \"2.0\""
-				 : "method must be a string");
-		return NULL;
-	}
-	if (params && !json_is_object(params)) {
-		ctld_reply_error(d, c, id, CTL_RPC_INVALID_PARAMS,
-				 "params: expected an object, got %s",
-				 ctl_json_type_name(params));
-		return NULL;
-	}
-	r->params = params ? json_incref(params) : json_object();
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		if (!strcmp(methods[i].name, json_string_value(method)))
+		if (!strcmp(methods[i].name, req->method))
 			return &methods[i];
-	ctld_reply_error(d, c, id, CTL_RPC_UNKNOWN_METHOD, "unknown method '%s'",
-			 ctl_quote(json_string_value(method), q));
+	ctld_reply_error(d, c, req->id, CTL_RPC_UNKNOWN_METHOD,
+			 "unknown method '%s'", ctl_quote(req->method, q));
 	return NULL;
 }
 

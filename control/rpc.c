@@ -2,10 +2,13 @@
 #include "control/rpc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "control/config_priv.h"
 
 #define READ_CHUNK (64u << 10)
 #define MAX_FDS_PER_READ 8      /* room for a misbehaving peer's extras */
@@ -276,6 +279,68 @@ ctl_rpc_send_fd(int sock, const void *buf, size_t size, int fd)
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	return n;
+}
+
+/* Requests. */
+
+int
+ctl_rpc_parse_request(const char *line, struct ctl_rpc_req *req, char *err,
+		      size_t errsz)
+{
+	json_t *id, *version, *method, *params;
+	json_error_t jerr;
+
+	*req = (struct ctl_rpc_req) { .id = NULL };
+	req->msg = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (!req->msg) {
+		req->id = json_null();
+		snprintf(err, errsz, "parse error: line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
+		return CTL_RPC_PARSE_ERROR;
+	}
+	id = json_object_get(req->msg, "id");
+	version = json_object_get(req->msg, "jsonrpc");
+	method = json_object_get(req->msg, "method");
+	params = json_object_get(req->msg, "params");
+	if (!json_is_object(req->msg) || (id && !json_is_string(id)
+					  && !json_is_integer(id)
+					  && !json_is_null(id))) {
+		req->id = json_null();
+		snprintf(err, errsz, "invalid request: %s",
+			 json_is_object(req->msg)
+			 ? "id must be a string or an integer"
+			 : "expected an object");
+		return CTL_RPC_INVALID_REQUEST;
+	}
+	req->id = id;
+	if (!json_is_string(version)
+	    || strcmp(json_string_value(version), "2.0")
+	    || !json_is_string(method)) {
+		snprintf(err, errsz, "invalid request: %s",
+			 json_is_string(method) ? "jsonrpc must be \"2.0\""
+						: "method must be a string");
+		return CTL_RPC_INVALID_REQUEST;
+	}
+	if (params && !json_is_object(params)) {
+		snprintf(err, errsz, "params: expected an object, got %s",
+			 ctl_json_type_name(params));
+		return CTL_RPC_INVALID_PARAMS;
+	}
+	req->method = json_string_value(method);
+	req->params = params ? json_incref(params) : json_object();
+	if (!req->params) {
+		snprintf(err, errsz, "out of memory");
+		return CTL_RPC_FAILED;
+	}
+	return 0;
+}
+
+void
+ctl_rpc_req_free(struct ctl_rpc_req *req)
+{
+	json_decref(req->params);
+	json_decref(req->msg);
+	*req = (struct ctl_rpc_req) { .id = NULL };
 }
 
 /* Message builders. */

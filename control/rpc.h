@@ -106,6 +106,30 @@ bool ctl_rpc_conn_has_line(struct ctl_rpc_conn *c);
 ssize_t ctl_rpc_recv(int sock, void *buf, size_t size, int *fd);
 ssize_t ctl_rpc_send_fd(int sock, const void *buf, size_t size, int fd);
 
+/* A request as vswitch-controld accepts it (docs/protocol.md): a JSON
+ * object with "jsonrpc": "2.0", a string "method", an optional "id" (a
+ * string, an integer or null; absent: a notification) and optional
+ * "params" (an object). */
+struct ctl_rpc_req {
+	json_t *msg;            /* the whole message, owned */
+	json_t *id;             /* borrowed from 'msg'; NULL: notification */
+	const char *method;     /* borrowed from 'msg' */
+	json_t *params;         /* owned: "params", or an empty object */
+};
+
+/* Parses 'line', one received line (NUL-terminated, without its '\n'),
+ * into 'req'.  Returns 0, or the JSON-RPC error code to answer with and a
+ * message in 'err': CTL_RPC_PARSE_ERROR (not JSON, or duplicate keys:
+ * "parse error: line L, column C: ..."), CTL_RPC_INVALID_REQUEST (not an
+ * object, a bad id, jsonrpc or method), CTL_RPC_INVALID_PARAMS ("params"
+ * not an object).  On error 'req->id' is the id to answer: JSON null when
+ * the message has none that can be trusted (not JSON, not an object, a bad
+ * id), else its own id, NULL for a notification (no answer).  The method
+ * is not looked up.  Either way the caller calls ctl_rpc_req_free(). */
+int ctl_rpc_parse_request(const char *line, struct ctl_rpc_req *req,
+			  char *err, size_t errsz);
+void ctl_rpc_req_free(struct ctl_rpc_req *req);
+
 /* Message builders; each returns a new reference or NULL when out of
  * memory, and steals 'params' / 'result'.  'id' is borrowed (NULL is sent
  * as JSON null). */

@@ -121,12 +121,34 @@ ipv6_is_unspecified(const uint8_t b[16])
 	return true;
 }
 
+/* An address a packet from the wire may come from: not multicast (RFC
+ * 4291 section 2.7) nor ::1 (section 2.5.3); :: is (RFC 4861 section
+ * 7.1.1: duplicate address detection). */
+static inline bool
+ipv6_is_source(const uint8_t b[16])
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	return !ipv6_is_multicast(b) && memcmp(b, loopback, 16) != 0;
+}
+
+/* Not multicast, not :: and not ::1: an address a node may own. */
+static inline bool
+ipv6_is_unicast(const uint8_t b[16])
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	return !ipv6_is_multicast(b) && !ipv6_is_unspecified(b) &&
+	       memcmp(b, loopback, 16) != 0;
+}
+
 /* ---- parsing --------------------------------------------------------- */
 
 enum nvgre_neigh_result
 nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
 		  struct nvgre_neigh_msg *out)
 {
+	enum nvgre_neigh_result r = NVGRE_NEIGH_NOT;
 	uint32_t ofs = NVGRE_ETH_HLEN;
 	uint16_t type;
 
@@ -145,10 +167,14 @@ nvgre_neigh_parse(const uint8_t *frame, uint32_t size,
 		ofs += NVGRE_VLAN_HLEN;
 	}
 	if (type == NVGRE_ETHERTYPE_ARP)
-		return parse_arp(frame + ofs, size - ofs, out);
-	if (type == NVGRE_ETHERTYPE_IPV6)
-		return parse_ipv6(frame + ofs, size - ofs, out);
-	return NVGRE_NEIGH_NOT;
+		r = parse_arp(frame + ofs, size - ofs, out);
+	else if (type == NVGRE_ETHERTYPE_IPV6)
+		r = parse_ipv6(frame + ofs, size - ofs, out);
+	/* VID 4095 is reserved (IEEE 802.1Q table 9-2): no frame carries
+	 * it, and no answer could. */
+	if (r == NVGRE_NEIGH_OK && out->vlan == 4095)
+		return NVGRE_NEIGH_BAD;
+	return r;
 }
 
 /* Parses the ARP message in the 'size' bytes at 'p' (RFC 826). */
@@ -198,7 +224,7 @@ parse_ipv6(const uint8_t *p, uint32_t size, struct nvgre_neigh_msg *out)
 	if (msg_size > avail || msg_size < ND_SIZE ||
 	    ip->hop_limit != ND_HOP_LIMIT || nd->code != 0 ||
 	    icmpv6_sum(p, m, msg_size) != 0xffff ||
-	    ipv6_is_multicast(nd->target))
+	    !ipv6_is_unicast(nd->target) || !ipv6_is_source(ip->src))
 		return NVGRE_NEIGH_BAD;
 	out->kind = m[0] == NVGRE_ICMPV6_NS ? NVGRE_NEIGH_NS : NVGRE_NEIGH_NA;
 	out->sender = nvgre_addr_ipv6(ip->src);

@@ -71,17 +71,21 @@ struct nvgre_neigh_msg {
 };
 
 /* Parses the 'size' bytes at 'frame', an Ethernet frame with at most one
- * 802.1Q tag.  ARP: Ethernet/IPv4 only (htype 1, ptype 0x0800, hlen 6,
+ * 802.1Q tag (not VID 4095, reserved: a message behind it is
+ * NVGRE_NEIGH_BAD).  ARP: Ethernet/IPv4 only (htype 1, ptype 0x0800, hlen 6,
  * plen 4), opcode request or reply.  NS/NA: IPv6 next header 58 directly
  * (no extension headers), hop limit 255, ICMPv6 code 0 and a correct
- * checksum, payload length within the frame, target not multicast, every
- * option with a non-zero length inside the message (RFC 4861 sections
- * 7.1.1 and 7.1.2); an NS from :: must be to a solicited-node address and
- * carry no source link-layer option; an NA to a multicast address must
- * not have the solicited flag (7.1.2).  The first link-layer address
- * option of the message's kind (source in an NS, target in an NA) fills
- * 'sender_mac' and must be 8 bytes long (Ethernet, RFC 2464 section 8);
- * other options are skipped.  An ARP frame that is not an Ethernet/IPv4
+ * checksum, payload length within the frame, a unicast target (not
+ * multicast, RFC 4861 section 7.1.1; nor :: or ::1, which no node owns
+ * and nvgre_neigh_reply() does not answer for), a source that is neither
+ * multicast nor ::1 (RFC 4291 sections 2.7 and 2.5.3: an answer would go
+ * there), every option with a non-zero length inside the message (RFC
+ * 4861 sections 7.1.1 and 7.1.2); an NS from :: must be to a
+ * solicited-node address and carry no source link-layer option; an NA to
+ * a multicast address must not have the solicited flag (7.1.2).  The
+ * first link-layer address option of the message's kind (source in an
+ * NS, target in an NA) fills 'sender_mac' and must be 8 bytes long
+ * (Ethernet, RFC 2464 section 8); other options are skipped.  An ARP frame that is not an Ethernet/IPv4
  * request or reply, or shorter than 28 bytes, is NVGRE_NEIGH_BAD.  Other
  * ICMPv6 and IPv6 is NVGRE_NEIGH_NOT.  Every read is checked against 'size'; trailing
  * Ethernet padding is ignored. */

@@ -7,6 +7,9 @@ PKGS=(
 	# build
 	gcc meson ninja-build pkg-config libdpdk-dev libjansson-dev
 	libpcap-dev libcriterion-dev
+	# fuzzing (scripts/fuzz.sh): clang, and libFuzzer's runtime, which
+	# Debian 12 ships for clang 14 in libclang-rt-14-dev
+	clang libclang-rt-14-dev
 	# run: DPDK's PMD plugins and dpdk-testpmd
 	dpdk
 	# tests and demo: namespaces, traffic, frames

@@ -4,8 +4,10 @@
 # Then builds everything again with AddressSanitizer and
 # UndefinedBehaviorSanitizer (meson's b_sanitize, into BUILD_DIR-asan) and
 # runs the unit and integration tests once more there (not the benchmark
-# smoke run); any sanitizer report fails the run.  SANITIZE=0 skips that
-# second pass, as does naming tests to run ("$@", passed to meson test).
+# smoke run, nor the short fuzzing run, whose targets are built with their
+# own sanitizers into BUILD_DIR-fuzz); any sanitizer report fails the run.
+# SANITIZE=0 skips that second pass, as does naming tests to run ("$@",
+# passed to meson test).
 # Ends with one line "N passed, M failed, K skipped" over both passes.
 set -u
 cd "$(dirname "$0")/.."
@@ -46,7 +48,7 @@ if [ "${SANITIZE:-1}" != 0 ] && [ $# -eq 0 ]; then
 	# lost in its log.
 	ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0" \
 	UBSAN_OPTIONS="print_stacktrace=1:log_path=$reports/ubsan" \
-		run_tests "$asan" --no-suite perf || rc=1
+		run_tests "$asan" --no-suite perf --no-suite fuzz || rc=1
 	if [ -n "$(ls -A "$reports")" ]; then
 		echo "sanitizer reports:"
 		for f in "$reports"/*; do echo "--- $f"; head -n 40 "$f"; done

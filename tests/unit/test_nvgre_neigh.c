@@ -841,3 +841,79 @@ Test(nvgre_neigh, priority_tag_kept)
 	cr_expect(out[12] == 0x81 && out[13] == 0 && out[14] == 0 &&
 		  out[15] == 0 && out[16] == 0x08 && out[17] == 0x06);
 }
+
+/* Found by fuzz/fuzz_neigh.c: a duplicate address detection NS for ::1
+ * (to its solicited-node address ff02::1:ff00:1) was accepted, and
+ * nvgre_neigh_reply() then refused to answer it.  Neither :: nor ::1 is a
+ * target any node owns: both kinds are malformed with either. */
+Test(nvgre_neigh, nd_target_unspecified_or_loopback)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	static const uint8_t sn_loopback[16] = { 0xff, 0x02, [11] = 1, 0xff,
+						 [15] = 1 };
+	const uint8_t *targets[] = { ip6_any.b, loopback };
+	struct frame f;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		f = frame_of(nnv_ns, sizeof(nnv_ns));
+		memcpy(f.b + TARGET, targets[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NS, target %u",
+			     i);
+		f = frame_of(nnv_na, sizeof(nnv_na));
+		memcpy(f.b + TARGET, targets[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NA, target %u",
+			     i);
+	}
+	f = frame_of(nnv_dad_ns, sizeof(nnv_dad_ns));
+	memcpy(f.b + IP6 + 24, sn_loopback, 16);
+	memcpy(f.b + TARGET, loopback, 16);
+	fix_csum(&f);
+	cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "DAD NS for ::1");
+}
+
+/* Found by fuzz/fuzz_neigh.c: an NS from a multicast source was
+ * accepted, and its answer, an NA to that multicast address with the
+ * solicited flag, was one nvgre_neigh_parse() itself refuses (section
+ * 7.1.2).  No packet comes from a multicast address or from ::1. */
+Test(nvgre_neigh, nd_source_multicast_or_loopback)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	const uint8_t *sources[] = { ip6_all.b, ip6_sn.b, loopback };
+	struct frame f;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		f = frame_of(nnv_ns, sizeof(nnv_ns));
+		memcpy(f.b + IP6 + 8, sources[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NS, source %u",
+			     i);
+		f = frame_of(nnv_na, sizeof(nnv_na));
+		memcpy(f.b + IP6 + 8, sources[i], 16);
+		fix_csum(&f);
+		cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "NA, source %u",
+			     i);
+	}
+}
+
+/* Found by fuzz/fuzz_neigh.c: an ARP request (or NS) tagged with the
+ * reserved VID 4095 was accepted, and nvgre_neigh_reply() then refused
+ * to answer it.  It is malformed; the other VIDs keep their tag. */
+Test(nvgre_neigh, vid_4095_is_malformed)
+{
+	struct frame f = frame_of(nnv_arp_request_vlan,
+				  sizeof(nnv_arp_request_vlan));
+	struct frame g = frame_of(nnv_ns_vlan, sizeof(nnv_ns_vlan));
+	struct nvgre_neigh_msg m;
+
+	f.b[14] |= 0x0f;
+	f.b[15] = 0xff;
+	g.b[14] = 0xef;                 /* priority 7 */
+	g.b[15] = 0xff;
+	cr_expect_eq(parse_only(&f), NVGRE_NEIGH_BAD, "ARP");
+	cr_expect_eq(parse_only(&g), NVGRE_NEIGH_BAD, "NS");
+	f.b[15] = 0xfe;
+	cr_expect_eq(parse(&f, &m), NVGRE_NEIGH_OK, "VID 4094");
+	cr_expect_eq(m.vlan, 4094);
+}

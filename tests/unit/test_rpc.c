@@ -212,3 +212,84 @@ Test(rpc_fd, only_one_descriptor_queued_at_a_time)
 	cr_assert_eq(open_fds(), base + 1, "the refused one is closed");
 	json_decref(msg);
 }
+
+/* ctl_rpc_parse_request(): the envelope controld checks before it looks
+ * the method up, and the id each error is answered with. */
+
+static int
+parse(const char *line, struct ctl_rpc_req *req, char *err)
+{
+	return ctl_rpc_parse_request(line, req, err, 256);
+}
+
+Test(rpc_request, valid_request_as_vswitchctl_sends_it)
+{
+	struct ctl_rpc_req req;
+	char err[256];
+
+	cr_assert_eq(parse("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"show\","
+			   "\"params\":{\"name\":\"vm1\"}}", &req, err), 0);
+	cr_assert_str_eq(req.method, "show");
+	cr_assert_eq(json_integer_value(req.id), 7);
+	cr_assert_str_eq(json_string_value(json_object_get(req.params,
+							   "name")), "vm1");
+	ctl_rpc_req_free(&req);
+}
+
+Test(rpc_request, notification_without_params_gets_empty_object)
+{
+	struct ctl_rpc_req req;
+	char err[256];
+
+	cr_assert_eq(parse("{\"jsonrpc\":\"2.0\",\"method\":\"show\"}", &req,
+			   err), 0);
+	cr_assert_null(req.id);
+	cr_assert(json_is_object(req.params));
+	cr_assert_eq(json_object_size(req.params), 0);
+	ctl_rpc_req_free(&req);
+}
+
+Test(rpc_request, errors_and_the_id_they_are_answered_with)
+{
+	static const struct {
+		const char *line;
+		int code;
+		const char *id;         /* "null", "own" or "none" */
+		const char *msg;
+	} cases[] = {
+		{ "{\"jsonrpc\":", CTL_RPC_PARSE_ERROR, "null", "parse error" },
+		{ "{\"id\":1,\"id\":2}", CTL_RPC_PARSE_ERROR, "null",
+		  "duplicate" },
+		{ "[1]", CTL_RPC_INVALID_REQUEST, "null", "expected an object" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":[],\"method\":\"show\"}",
+		  CTL_RPC_INVALID_REQUEST, "null", "id must be" },
+		{ "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"show\"}",
+		  CTL_RPC_INVALID_REQUEST, "own", "jsonrpc must be" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":3}",
+		  CTL_RPC_INVALID_REQUEST, "own", "method must be" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"show\","
+		  "\"params\":[1]}", CTL_RPC_INVALID_PARAMS, "own",
+		  "params: expected an object, got an array" },
+		{ "{\"jsonrpc\":\"2.0\",\"method\":\"show\",\"params\":1}",
+		  CTL_RPC_INVALID_PARAMS, "none", "params" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ctl_rpc_req req;
+		char err[256] = "";
+
+		cr_expect_eq(parse(cases[i].line, &req, err), cases[i].code,
+			     "%s", cases[i].line);
+		cr_expect(strstr(err, cases[i].msg), "%s: %s", cases[i].line,
+			  err);
+		if (!strcmp(cases[i].id, "null"))
+			cr_expect(json_is_null(req.id), "%s", cases[i].line);
+		else if (!strcmp(cases[i].id, "own"))
+			cr_expect(req.id && !json_is_null(req.id), "%s",
+				  cases[i].line);
+		else
+			cr_expect_null(req.id, "%s", cases[i].line);
+		cr_expect_null(req.params);
+		ctl_rpc_req_free(&req);
+	}
+}
