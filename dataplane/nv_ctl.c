@@ -168,12 +168,12 @@ load_all(struct dp *dp, struct nvgre_txn *tx, const struct ctl_nv_store *s,
 	const struct ctl_nv_route *cr;
 	struct nvgre_err e = { "" };
 	struct nv_counts c;
-	size_t n;
+	size_t n, n_pas;
 	int rc = 0;
 
-	pas = ctl_nv_store_pas(s, &n);
-	dp->nvc->n_pa = n;
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	pas = ctl_nv_store_pas(s, &n_pas);
+	dp->nvc->n_pa = n_pas;
+	for (size_t i = 0; i < n_pas && rc == 0; i++) {
 		struct nvgre_pa_cfg pc = {
 			.addr = addr_of(&pas[i].addr),
 			.prefix_len = pas[i].length,
@@ -197,17 +197,15 @@ load_all(struct dp *dp, struct nvgre_txn *tx, const struct ctl_nv_store *s,
 			.port = NO_SLOT,
 			.metric = pr[i].metric,
 		};
-		size_t np;
-		const struct ctl_nv_pa *pa = ctl_nv_store_pas(s, &np);
-
 		/* The port of the PA whose subnet holds the next hop. */
-		for (size_t j = 0; j < np; j++) {
-			struct ctl_nv_prefix sub = { pa[j].addr, pa[j].length };
-			struct nvgre_prefix np2 = prefix_of(&sub);
+		for (size_t j = 0; j < n_pas; j++) {
+			struct ctl_nv_prefix sub = { pas[j].addr,
+						     pas[j].length };
+			struct nvgre_prefix subnet = prefix_of(&sub);
 
-			nvgre_addr_mask(&np2.addr, np2.len);
-			if (nvgre_prefix_contains(&np2, &rcfg.nexthop)) {
-				rcfg.port = slot_of(dp, pa[j].port);
+			nvgre_addr_mask(&subnet.addr, subnet.len);
+			if (nvgre_prefix_contains(&subnet, &rcfg.nexthop)) {
+				rcfg.port = slot_of(dp, pas[j].port);
 				break;
 			}
 		}
@@ -616,6 +614,7 @@ neigh_input(struct dp *dp, struct rte_mbuf *m, uint64_t now)
 	const struct nvgre_view *v = nvgre_db_view(c->db);
 	uint8_t frame[NVGRE_NEIGH_FRAME_MAX];
 	struct nvgre_neigh_msg msg;
+	struct nvgre_pa_cfg cfg;
 	uint16_t slot = m->port;
 	uint8_t mac[6];
 	int pa;
@@ -634,16 +633,11 @@ neigh_input(struct dp *dp, struct rte_mbuf *m, uint64_t now)
 	}
 	if (msg.kind != NVGRE_NEIGH_ARP_REQUEST && msg.kind != NVGRE_NEIGH_NS)
 		return;
+	/* A request for one of our PAs, on its port and VLAN. */
 	pa = nvgre_local_pa_find(v, &msg.target);
-	if (pa < 0) {
+	if (pa < 0 || !nvgre_local_pa_get(v, (unsigned int)pa, &cfg) ||
+	    cfg.port != slot || cfg.vlan != msg.vlan)
 		return;
-	} else {
-		struct nvgre_pa_cfg cfg;
-
-		if (!nvgre_local_pa_get(v, (unsigned int)pa, &cfg) ||
-		    cfg.port != slot || cfg.vlan != msg.vlan)
-			return;
-	}
 	send_frame(dp, slot, frame, nvgre_neigh_reply(frame, sizeof(frame),
 						      &msg, mac, 0));
 	c->answered++;
@@ -725,7 +719,7 @@ dp_nv_status(struct dp *dp)
 	json_t *nhs, *drops, *res;
 	uint64_t total[NVGRE_DROP_N] = { 0 };
 	uint64_t now = now_ms();
-	uint32_t states[5] = { 0 };
+	uint32_t states[DP_NV_PEER_UNREACHABLE + 1] = { 0 };
 
 	if (!c || !fwd)
 		return json_pack("{s:b}", "active", false);
@@ -750,7 +744,7 @@ dp_nv_status(struct dp *dp)
 				     ? nh->expires_ms - now : 0)));
 	}
 	for (uint32_t i = 0; i < fwd->n_peers; i++)
-		if (fwd->peers[i].state < 5)
+		if (fwd->peers[i].state <= DP_NV_PEER_UNREACHABLE)
 			states[fwd->peers[i].state]++;
 	for (unsigned int w = 0; w < dp->n_workers; w++)
 		for (int r = 1; r < NVGRE_DROP_N; r++)
