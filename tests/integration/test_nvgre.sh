@@ -258,8 +258,13 @@ t_check "A resolved fd50::2 with neighbor discovery on VLAN 100" wait_until 10 b
 t_check "a6 pings b6 over IPv6 PAs (ping -6 fd00:8::12)" in_vm a6 ping -6 -c 5 -i 0.2 -W 2 fd00:8::12
 t_check "a6 learned b6's MAC from the switch's neighbor advertisement" \
 	bash -c "ip netns exec $VS_ID-a6 ip -6 neigh show fd00:8::12 | grep -qi $MB6"
-sleep 0.5
-mergecap -w "$T" "$VS_TMP/underlay-ua.pcap" "$VS_TMP/underlay-ub.pcap" 2>/dev/null
+# tcpdump may still be writing (slow under the sanitizers): wait until
+# the captures hold the pings' tunnel frames.
+v6_captured() {
+	mergecap -w "$T" "$VS_TMP/underlay-ua.pcap" "$VS_TMP/underlay-ub.pcap" 2>/dev/null &&
+	[ "$(tshark -r "$T" -Y "ipv6 && gre" 2>/dev/null | wc -l)" -ge 8 ]
+}
+wait_until 10 v6_captured
 v6=$(tshark -r "$T" -Y "ipv6 && gre" -T fields -e vlan.id -e gre.key -e gre.proto 2>/dev/null |
 	"$PY" -c '
 import sys
